@@ -1,0 +1,254 @@
+"""The command line: parse arguments, build the run, return an exit code.
+
+Exit codes: 0 no errors, 1 errors found (or warnings with ``--strict``), 2 usage
+error (unknown option, unknown rule code, unreadable or invalid configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TextIO
+
+from fmlint import __version__
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported on stderr with exit code 2."""
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fmlint",
+        description="Validate and lint the YAML front-matter of article files.",
+    )
+    parser.add_argument("--version", action="version", version=f"fmlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="lint files and directories (default: the current directory)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint")
+    check.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
+    check.add_argument("--extend-select", type=_codes, action="extend", default=[], metavar="CODES", help="add these rules to the selection")
+    check.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES", help="leave out these rule codes or prefixes")
+    check.add_argument("--output-format", metavar="FORMAT", help="text (default) or json")
+    check.add_argument("--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema")
+    check.add_argument("--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument("--strict", action="store_true", default=None, help="warnings fail the run too")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
+    check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    check.add_argument("--now", metavar="DATETIME", help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)")
+    check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
+
+    commands.add_parser("rules", help="list every rule")
+    rule = commands.add_parser("rule", help="show the documentation of a rule")
+    rule.add_argument("code", metavar="CODE", help="a rule code (FM201) or name (missing-field)")
+    schema = commands.add_parser("schema", help="print a built-in schema")
+    schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run fmlint with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:  # argparse exits on --help, --version and usage errors
+        return exit.code if isinstance(exit.code, int) else EXIT_USAGE
+    try:
+        if args.command == "check":
+            return _check(args, sys.stdout)
+        if args.command == "rules":
+            return _rules(sys.stdout)
+        if args.command == "rule":
+            return _rule(args.code, sys.stdout)
+        return _schema(args.name, sys.stdout)
+    except UsageError as exc:
+        print(f"fmlint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``fmlint check | head``): nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
+
+
+@dataclass(frozen=True)
+class Run:
+    """A fully resolved ``fmlint check``: what to lint and how to report it."""
+
+    paths: tuple[str, ...]
+    settings: Any  # fmlint.lint.Settings
+    filters: Any  # fmlint.discover.FileFilter
+    output_format: str
+    strict: bool
+    exit_zero: bool
+    quiet: bool
+
+
+def build_run(args: argparse.Namespace) -> Run:
+    """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
+    from fmlint.config import ConfigError, find_config, load_config
+    from fmlint.discover import FileFilter
+    from fmlint.lint import Settings, env_flag
+    from fmlint.report import FORMATS
+    from fmlint.rules import UnknownCode, resolve
+    from fmlint.schema.store import SchemaError, load_schema_set
+    from fmlint.yamlread import Limits
+
+    try:
+        config_path = None if args.isolated else (args.config or find_config(os.getcwd()))
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    where = config.source or "the command line"
+    try:
+        enabled = resolve(
+            args.select if args.select is not None else config.select,
+            [*config.extend_select, *args.extend_select],
+            [*config.ignore, *args.ignore],
+        )
+    except UnknownCode as exc:
+        raise UsageError(f"unknown rule code or prefix `{exc}` (see `fmlint rules`)") from None
+    output_format = args.output_format or config.output_format or "text"
+    if output_format not in FORMATS:
+        raise UsageError(f"unknown output format `{output_format}`; choose from {', '.join(FORMATS)}")
+    schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
+    try:
+        schemas = load_schema_set(schema_path)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+    settings = Settings(
+        schemas=schemas,
+        enabled=enabled,
+        limits=Limits(**config.limits),
+        options=_rule_options(config.rules, where),
+        now=_now(args.now),
+        show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
+    )
+    filters = FileFilter(
+        include=tuple(config.include),
+        exclude=(*config.exclude, *config.extend_exclude),
+        root=config.root,
+        respect_gitignore=config.respect_gitignore,
+    )
+    return Run(
+        paths=tuple(args.paths or ["."]),
+        settings=settings,
+        filters=filters,
+        output_format=output_format,
+        strict=bool(args.strict if args.strict is not None else config.strict),
+        exit_zero=args.exit_zero,
+        quiet=args.quiet,
+    )
+
+
+def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
+    """Validate ``[tool.fmlint.rules.<rule>]`` tables against each rule's declared options."""
+    from fmlint.rules import BY_CODE, BY_NAME
+    from fmlint.schema.explain import suggest
+
+    resolved: dict[str, dict[str, Any]] = {}
+    for key, values in tables.items():
+        rule = BY_NAME.get(key) or BY_CODE.get(key.upper())
+        if rule is None:
+            raise UsageError(f"{where}: no rule named `{key}`{suggest(key, BY_NAME)}")
+        declared = {option.name: option for option in rule.options}
+        for name, value in values.items():
+            option = declared.get(name)
+            if option is None:
+                hint = suggest(name, declared) or (f" ({rule.name} has no options)" if not declared else "")
+                raise UsageError(f"{where}: rule `{rule.name}` has no option `{name}`{hint}")
+            if not isinstance(value, option.type) or (isinstance(value, bool) and option.type is not bool):
+                raise UsageError(f"{where}: option `{name}` of rule `{rule.name}` has the wrong type: {option.help}")
+        resolved[rule.name] = dict(values)
+    return resolved
+
+
+def _now(text: str | None) -> datetime:
+    from fmlint.schema.formats import check_date_time
+
+    value = text or os.environ.get("FMLINT_NOW")
+    if not value:
+        return datetime.now().astimezone()
+    problem = check_date_time(value)
+    if problem:
+        source = "--now" if text else "FMLINT_NOW"
+        raise UsageError(f"{source} must be an RFC 3339 date-time with a time zone, but {problem}")
+    return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+
+
+def _check(args: argparse.Namespace, stream: TextIO) -> int:
+    from fmlint.discover import discover
+    from fmlint.lint import Linter
+    from fmlint.report import FORMATS, RunResult
+    from fmlint.runner import lint_targets
+
+    run = build_run(args)
+    linter = Linter(run.settings)
+    diagnostics, files_checked = lint_targets(linter, discover(run.paths, run.filters))
+    result = RunResult(tuple(diagnostics), files_checked)
+    if run.quiet and run.output_format == "text":
+        from fmlint.report.text import render_diagnostics
+
+        render_diagnostics(result, stream)
+    else:
+        FORMATS[run.output_format](result, stream)
+    stream.flush()
+    if run.exit_zero:
+        return EXIT_OK
+    if result.errors or (run.strict and result.warnings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _rules(stream: TextIO) -> int:
+    from fmlint.rules import FAMILIES, RULES
+
+    family = None
+    for rule in RULES:
+        if rule.code[:3] != family:
+            family = rule.code[:3]
+            stream.write(f"\n{family}xx  {FAMILIES.get(family, '')}\n" if family != "FM0" else f"{family}xx  {FAMILIES[family]}\n")
+        flags = [str(rule.severity)]
+        if not rule.default_enabled:
+            flags.append("opt-in")
+        if rule.fixable:
+            flags.append("fixable")
+        stream.write(f"  {rule.code}  {rule.name:<28} {', '.join(flags):<22} {rule.summary}\n")
+    return EXIT_OK
+
+
+def _rule(code: str, stream: TextIO) -> int:
+    from fmlint.rules import BY_CODE, BY_NAME
+    from fmlint.rules.docs import render_rule
+    from fmlint.schema.explain import suggest
+
+    rule = BY_CODE.get(code.upper()) or BY_NAME.get(code)
+    if rule is None:
+        raise UsageError(f"no rule `{code}`{suggest(code, [*BY_CODE, *BY_NAME])} (see `fmlint rules`)")
+    stream.write(render_rule(rule))
+    return EXIT_OK
+
+
+def _schema(name: str, stream: TextIO) -> int:
+    from fmlint.schema.store import SchemaError, builtin_text
+
+    try:
+        stream.write(builtin_text(name))
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK

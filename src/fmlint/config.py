@@ -1,0 +1,155 @@
+"""Read ``[tool.fmlint]`` from ``pyproject.toml`` and validate it.
+
+The nearest ``pyproject.toml`` with a ``[tool.fmlint]`` table, walking up from the
+current directory, is used (or the file given with ``--config``). Unknown keys and
+wrong types are errors that name the file and the key. Precedence (defaults, then
+the file, then command-line flags) is applied in :func:`fmlint.cli.build_run`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from fmlint.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from fmlint.yamlread import Limits
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class Config:
+    """The settings a project can keep in ``[tool.fmlint]``, with their defaults."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDE))
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    schema: str | None = None
+    strict: bool = False
+    output_format: str | None = None
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    cache_dir: str | None = None
+    limits: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    root: str = "."  # the folder relative paths in the file are resolved against
+    source: str | None = None  # the file the settings came from
+
+
+_LIST_KEYS = {"select", "extend_select", "ignore", "include", "exclude", "extend_exclude"}
+_BOOL_KEYS = {"respect_gitignore", "strict"}
+_STR_KEYS = {"schema", "output_format", "cache_dir"}
+_LIMIT_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Limits)}
+
+
+def find_config(start: str) -> str | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.fmlint]`` table, from ``start`` upwards."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as handle:
+                    if b"[tool.fmlint" in handle.read():
+                        return candidate
+            except OSError:
+                pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def load_config(path: str | None) -> Config:
+    """Read the settings from ``path``; defaults when ``path`` is ``None``."""
+    if path is None:
+        return Config(root=os.getcwd())
+    tomllib = _toml()
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        table = document.get("tool", {}).get("fmlint", {})
+        where = f"{path} [tool.fmlint]"
+    else:
+        table = document
+        where = path
+    return parse_table(table, where, root=os.path.dirname(os.path.abspath(path)), source=path)
+
+
+def parse_table(table: Any, where: str, root: str, source: str | None = None) -> Config:
+    """Validate a ``[tool.fmlint]`` table into a :class:`Config`."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    config = Config(root=root, source=source)
+    known = {f.name.replace("_", "-") for f in fields(Config)} - {"root", "source"}
+    for key, value in table.items():
+        attribute = key.replace("-", "_")
+        if key not in known:
+            from fmlint.schema.explain import suggest
+
+            raise ConfigError(f"{where}: unknown key `{key}`{suggest(key, sorted(known))}")
+        setattr(config, attribute, _check_value(key, attribute, value, where))
+    return config
+
+
+def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
+    if attribute in _LIST_KEYS:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where}: `{key}` must be a list of strings")
+        return list(value)
+    if attribute in _BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: `{key}` must be true or false")
+        return value
+    if attribute in _STR_KEYS:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: `{key}` must be a string")
+        return value
+    if attribute == "per_file_ignores":
+        if not isinstance(value, dict) or not all(
+            isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in value.values()
+        ):
+            raise ConfigError(f"{where}: `{key}` must map globs to lists of rule codes")
+        return {glob: list(codes) for glob, codes in value.items()}
+    if attribute == "limits":
+        return _check_limits(value, where)
+    if attribute == "rules":
+        if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
+            raise ConfigError(f"{where}: `rules` must hold one table per rule, such as [tool.fmlint.rules.quality-bounds]")
+        return {name: dict(options) for name, options in value.items()}
+    raise AssertionError(attribute)  # pragma: no cover
+
+
+def _check_limits(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `limits` must be a table")
+    limits = {}
+    for key, number in value.items():
+        if key not in _LIMIT_KEYS:
+            from fmlint.schema.explain import suggest
+
+            raise ConfigError(f"{where}: unknown limit `{key}`{suggest(key, sorted(_LIMIT_KEYS))}")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ConfigError(f"{where}: limit `{key}` must be a positive integer")
+        limits[_LIMIT_KEYS[key]] = number
+    return limits

@@ -1,0 +1,118 @@
+"""Find the files to lint.
+
+A path named explicitly is always linted. Directories are walked without following
+symbolic links to directories (so a link loop cannot trap the walk), skipping hidden
+entries, git-ignored paths and ``exclude`` globs, and keeping files whose names match
+``include``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt")
+DEFAULT_EXCLUDE = ("node_modules",)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A path to lint, or a path that could not be walked and why."""
+
+    path: str
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class FileFilter:
+    """Which walked files are linted. Globs without ``/`` match a name; others a path from ``root``."""
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    root: str = "."
+    respect_gitignore: bool = True
+
+    def included(self, name: str, path: str) -> bool:
+        return _matches(self.include, name, path, self.root)
+
+    def excluded(self, name: str, path: str) -> bool:
+        return _matches(self.exclude, name, path, self.root)
+
+
+def _matches(patterns: Sequence[str], name: str, path: str, root: str) -> bool:
+    relative: str | None = None
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatchcase(name, pattern):
+                return True
+            continue
+        if relative is None:
+            relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        if fnmatchcase(relative, pattern.strip("/")) or fnmatchcase(relative, pattern.strip("/") + "/*"):
+            return True
+    return False
+
+
+def discover(paths: Sequence[str], rules: FileFilter) -> Iterator[Target]:
+    """Every file to lint under ``paths``, in a stable order."""
+    for path in paths:
+        if os.path.isdir(path):
+            yield from _walk(os.path.normpath(path), rules)
+        else:
+            yield Target(os.path.normpath(path))
+
+
+def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
+    ignored = _git_ignored(top) if rules.respect_gitignore else frozenset()
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            yield Target(directory, f"cannot list directory: {exc.strerror or exc}")
+            continue
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            path = entry.path if directory != "." else name
+            if ignored and _relative(path, top) in ignored:
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if ignored and _relative(path, top) + "/" in ignored:
+                    continue
+                if not rules.excluded(name, path):
+                    subdirectories.append(path)
+            elif rules.included(name, path) and not rules.excluded(name, path):
+                yield Target(path)
+        stack.extend(reversed(subdirectories))
+
+
+def _relative(path: str, top: str) -> str:
+    return os.path.relpath(path, top).replace(os.sep, "/")
+
+
+def _git_ignored(top: str) -> frozenset[str]:
+    """Paths under ``top`` that git ignores (directories end with ``/``); empty outside git."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", top, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if completed.returncode != 0:
+        return frozenset()
+    return frozenset(os.fsdecode(item) for item in completed.stdout.split(b"\0") if item)

@@ -1,0 +1,33 @@
+"""Drive a run: lint every discovered file, then the cross-file pass, and sort the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fmlint.diagnostic import Diagnostic
+from fmlint.discover import Target
+from fmlint.document import Position
+from fmlint.lint import FileResult, Linter
+from fmlint.rules import BY_NAME
+from fmlint.rules.base import make_diagnostic
+
+
+def lint_targets(linter: Linter, targets: Iterable[Target]) -> tuple[list[Diagnostic], int]:
+    """Lint ``targets``; return every diagnostic (sorted) and the number of files checked."""
+    diagnostics: list[Diagnostic] = []
+    results: list[FileResult] = []
+    checked = 0
+    for target in targets:
+        if target.problem is not None:
+            rule = BY_NAME["unreadable-file"]
+            if rule.code in linter.settings.enabled:
+                diagnostics.append(make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem))
+            continue
+        checked += 1
+        result = linter.lint_file(target.path)
+        diagnostics.extend(result.diagnostics)
+        if result.facts:
+            results.append(FileResult(result.path, (), result.facts))
+    diagnostics.extend(linter.finish(results))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics, checked

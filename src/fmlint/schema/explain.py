@@ -1,0 +1,273 @@
+"""Translate ``jsonschema`` errors into plain problems a content editor understands.
+
+``jsonschema``'s own messages (``-5 is less than the minimum of 0``) are written for
+programmers and are kept out of results; each error becomes a :class:`Problem` with
+a fmlint rule name, the JSON pointer of the field and a sentence such as
+"`quality` must be an integer ≥ 0, got -5".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fmlint.schema.formats import DESCRIPTIONS
+from fmlint.yamlread import escape_pointer
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One schema violation. ``part`` is where it is shown: the value, the key, or the mapping."""
+
+    rule: str
+    pointer: str
+    part: str
+    message: str
+
+
+# When one field breaks several keywords, only the most telling one is reported.
+_PRIORITY = {
+    "wrong-type": 0,
+    "missing-field": 1,
+    "invalid-value": 2,
+    "empty-value": 3,
+    "invalid-date-time": 4,
+    "invalid-url": 4,
+    "invalid-format": 4,
+    "pattern-mismatch": 5,
+    "invalid-length": 6,
+    "out-of-range": 7,
+    "duplicate-items": 8,
+    "unknown-field": 9,
+    "schema-violation": 10,
+}
+
+_DATE_FORMATS = frozenset({"date-time", "date", "time"})
+_URL_FORMATS = frozenset({"uri", "uri-reference", "iri", "iri-reference"})
+
+
+def explain(errors: Iterable[Any]) -> list[Problem]:
+    """One problem per field, the most relevant one, for a set of jsonschema errors."""
+    best: dict[str, Problem] = {}
+    for error in errors:
+        for problem in _translate(error):
+            current = best.get(problem.pointer)
+            if current is None or _PRIORITY[problem.rule] < _PRIORITY[current.rule]:
+                best[problem.pointer] = problem
+    return list(best.values())
+
+
+def field_name(path: Sequence[Any]) -> str:
+    """``related[2].webUrl`` for the path ``related, 2, webUrl``."""
+    if not path:
+        return "the front-matter"
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return f"`{text}`"
+
+
+def pointer_of(path: Iterable[Any]) -> str:
+    return "".join(f"/{escape_pointer(str(part))}" for part in path)
+
+
+def show(value: Any) -> str:
+    """A short rendering of a value as it would be written in YAML."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    if isinstance(value, int):
+        text = str(value) if value.bit_length() < 200 else f"a {len(str(abs(value)))}-digit integer"
+        return text
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return json.dumps(shown, ensure_ascii=False)
+    if isinstance(value, list):
+        return "an empty list" if not value else f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
+
+
+def describe(schema: Any) -> str:
+    """What a schema expects, in words: "an integer ≥ 0", "one of article, video"."""
+    if not isinstance(schema, dict):
+        return "valid" if schema else "absent"
+    if "enum" in schema and isinstance(schema["enum"], list):
+        options = [show(option) for option in schema["enum"]]
+        if len(options) == 1:
+            return options[0]
+        return "one of " + ", ".join(options[:-1]) + " or " + options[-1]
+    if "const" in schema:
+        return f"exactly {show(schema['const'])}"
+    types = schema.get("type")
+    names = [types] if isinstance(types, str) else list(types or [])
+    if "format" in schema and schema["format"] in DESCRIPTIONS:
+        return DESCRIPTIONS[schema["format"]]
+    if names == ["string"] and schema.get("minLength") == 1:
+        return "a non-empty string"
+    if len(names) == 1 and names[0] in ("integer", "number"):
+        return _TYPE_NAMES[names[0]] + _range(schema)
+    if names:
+        return " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+    return "valid"
+
+
+def _range(schema: dict[str, Any]) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    parts = []
+    if low is not None and high is not None:
+        parts.append(f" from {low} to {high}")
+    elif low is not None:
+        parts.append(f" ≥ {low}")
+    elif high is not None:
+        parts.append(f" ≤ {high}")
+    if schema.get("exclusiveMinimum") is not None:
+        parts.append(f" > {schema['exclusiveMinimum']}")
+    if schema.get("exclusiveMaximum") is not None:
+        parts.append(f" < {schema['exclusiveMaximum']}")
+    if schema.get("multipleOf") is not None:
+        parts.append(f", a multiple of {schema['multipleOf']}")
+    return "".join(parts)
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean `title`?)`` when a candidate is close to ``word``."""
+    options = [candidate for candidate in candidates if isinstance(candidate, str)]
+    if not isinstance(word, str) or not options:
+        return ""
+    lowered = {option.lower(): option for option in options}
+    if word.lower() in lowered:
+        return f" (did you mean `{lowered[word.lower()]}`?)"
+    import difflib
+
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _translate(error: Any) -> Iterator[Problem]:
+    keyword = error.validator
+    path = list(error.absolute_path)
+    pointer = pointer_of(path)
+    name = field_name(path)
+    instance = error.instance
+    schema = error.schema
+    value = error.validator_value
+    if keyword == "required":
+        for missing in value:
+            if isinstance(instance, dict) and missing not in instance:
+                where = f" in {name}" if path else ""
+                yield Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", f"missing required field `{missing}`{where}")
+    elif keyword == "dependentRequired":
+        for trigger, needed in value.items():
+            for missing in needed:
+                if trigger in instance and missing not in instance:
+                    message = f"missing field `{missing}`, which is required when `{trigger}` is present"
+                    yield Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", message)
+    elif keyword == "type":
+        yield Problem("wrong-type", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}")
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        yield Problem("out-of-range", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}")
+    elif keyword in ("enum", "const"):
+        options = value if keyword == "enum" else [value]
+        hint = suggest(instance, options) if isinstance(instance, str) else ""
+        yield Problem("invalid-value", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}{hint}")
+    elif keyword in ("additionalProperties", "unevaluatedProperties"):
+        yield from _unknown_fields(instance, schema, path)
+    elif keyword in ("minLength", "minItems", "minProperties") and value == 1:
+        yield Problem("empty-value", pointer, "value", f"{name} must not be empty")
+    elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+        yield Problem("invalid-length", pointer, "value", _length_message(name, keyword, value, instance))
+    elif keyword == "pattern":
+        yield Problem("pattern-mismatch", pointer, "value", f"{name} must match the pattern `{value}`, got {show(instance)}")
+    elif keyword == "format":
+        yield _format_problem(error, pointer, name)
+    elif keyword == "uniqueItems":
+        yield from _duplicates(instance, path)
+    elif keyword in ("anyOf", "oneOf"):
+        yield from _alternatives(error, keyword, pointer, path, name)
+    else:
+        yield Problem("schema-violation", pointer, "value", f"{name} is not valid: {_plain(error.message)}")
+
+
+def _plain(message: str) -> str:
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _length_message(name: str, keyword: str, limit: int, instance: Any) -> str:
+    unit = "characters" if keyword.endswith("Length") else "items" if keyword.endswith("Items") else "fields"
+    bound = "at least" if keyword.startswith("min") else "at most"
+    return f"{name} must have {bound} {limit} {unit}, it has {len(instance)}"
+
+
+def _format_problem(error: Any, pointer: str, name: str) -> Problem:
+    fmt = error.validator_value
+    reason = str(error.cause) if error.cause is not None else "it is not valid"
+    expected = DESCRIPTIONS.get(fmt, f"a valid {fmt}")
+    rule = "invalid-date-time" if fmt in _DATE_FORMATS else "invalid-url" if fmt in _URL_FORMATS else "invalid-format"
+    return Problem(rule, pointer, "value", f"{name} must be {expected}, but {reason}; got {show(error.instance)}")
+
+
+def _unknown_fields(instance: Any, schema: dict[str, Any], path: list[Any]) -> Iterator[Problem]:
+    import re
+
+    known = list(schema.get("properties", {}))
+    patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
+    where = f" in {field_name(path)}" if path else ""
+    for key in instance:
+        if key in known or any(pattern.search(key) for pattern in patterns):
+            continue
+        message = f"unknown field `{key}`{where}{suggest(key, known)}"
+        yield Problem("unknown-field", pointer_of([*path, key]), "key", message)
+
+
+def _duplicates(instance: list[Any], path: list[Any]) -> Iterator[Problem]:
+    from fmlint.schema.compile import equal
+
+    for index, item in enumerate(instance):
+        for earlier in range(index):
+            if equal(item, instance[earlier]):
+                message = f"{field_name([*path, index])} repeats {field_name([*path, earlier])} ({show(item)})"
+                yield Problem("duplicate-items", pointer_of([*path, index]), "value", message)
+                break
+
+
+def _alternatives(error: Any, keyword: str, pointer: str, path: list[Any], name: str) -> Iterator[Problem]:
+    branches = error.validator_value
+    if all(isinstance(branch, dict) and set(branch) == {"required"} for branch in branches):
+        names = [field for branch in branches for field in branch["required"]]
+        missing = [field for field in names if field not in error.instance]
+        listed = " or ".join(f"`{field}`" for field in missing)
+        where = f" in {name}" if path else ""
+        yield Problem("missing-field", f"{pointer}/{escape_pointer(missing[0])}", "mapping", f"missing {listed}{where}: at least one is required")
+        return
+    if not error.context:
+        yield Problem("schema-violation", pointer, "value", f"{name} matches more than one of the allowed forms")
+        return
+    from jsonschema.exceptions import best_match
+
+    yield from _translate(best_match(error.context))

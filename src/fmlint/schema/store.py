@@ -1,0 +1,207 @@
+"""Find, load and check the schemas a run validates against.
+
+The built-in schemas ship inside the package (they are copied from the repository's
+``schemas/`` folder when the wheel is built); in a source checkout they are read
+from that folder directly. A user schema may refer to the built-in ones by their
+``$id`` and to files next to it by relative ``$ref``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from fmlint.schema.compile import DRAFT_2020_12, Check, Compiler, Unsupported
+from fmlint.schema.formats import FORMATS
+
+BUILTIN = {
+    "article": "article.schema.json",
+    "related-link": "related-link.schema.json",
+    "diagnostics": "diagnostics.schema.json",
+}
+DEFAULT = "article"
+
+
+class SchemaError(Exception):
+    """A schema cannot be used; the message says which and why."""
+
+
+def schema_dir() -> str:
+    """The folder holding the built-in schemas, installed or in a source checkout."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    installed = os.path.join(package, "schemas")
+    if os.path.isdir(installed):
+        return installed
+    checkout = os.path.join(os.path.dirname(os.path.dirname(package)), "schemas")
+    if os.path.isdir(checkout):
+        return checkout
+    raise SchemaError("the built-in schemas are missing from this installation of fmlint")
+
+
+def builtin_text(name: str) -> str:
+    with open(os.path.join(schema_dir(), BUILTIN[name]), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _load_file(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise SchemaError(f"cannot read schema {path}: {exc.strerror or exc}") from None
+    try:
+        if path.endswith((".yaml", ".yml")):
+            import yaml
+
+            return yaml.safe_load(raw)
+        return json.loads(raw)
+    except ValueError as exc:
+        raise SchemaError(f"schema {path} is not valid JSON: {exc}") from None
+    except Exception as exc:  # yaml.YAMLError and friends
+        raise SchemaError(f"schema {path} is not valid YAML: {exc}") from None
+
+
+@dataclass
+class SchemaSet:
+    """The schema a run validates against, and every schema it refers to."""
+
+    root: str  # the root schema's URI
+    resources: dict[str, Any]
+    user_supplied: bool
+    _fast: Check | None = field(default=None, repr=False)
+    _fast_ready: bool = field(default=False, repr=False)
+    _validator: Any = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> Any:
+        return self.resources[self.root]
+
+    def fast_check(self) -> Check | None:
+        """The compiled validity check, or ``None`` when the schema needs jsonschema."""
+        if not self._fast_ready:
+            self._fast_ready = True
+            if _draft(self.schema) == DRAFT_2020_12:
+                try:
+                    self._fast = Compiler(self.resources).compile_resource(self.root)
+                except (Unsupported, ValueError, TypeError, AttributeError):
+                    self._fast = None
+        return self._fast
+
+    def is_valid(self, data: Any) -> bool:
+        fast = self.fast_check()
+        if fast is not None:
+            return fast(data)
+        return bool(self.validator().is_valid(data))
+
+    def validator(self) -> Any:
+        """A jsonschema validator for the root schema, with fmlint's format checks."""
+        if self._validator is None:
+            from fmlint.schema.engine import build_validator
+
+            self._validator = build_validator(self.root, self.resources)
+        return self._validator
+
+
+def _draft(schema: Any) -> str:
+    if isinstance(schema, dict):
+        declared = schema.get("$schema", DRAFT_2020_12)
+        if isinstance(declared, str):
+            return declared.rstrip("#")
+    return DRAFT_2020_12
+
+
+def _builtin_resources() -> dict[str, Any]:
+    resources = {}
+    folder = schema_dir()
+    for name in ("article", "related-link"):
+        schema = _load_file(os.path.join(folder, BUILTIN[name]))
+        resources[schema["$id"]] = schema
+    return resources
+
+
+def load_schema_set(path: str | None = None) -> SchemaSet:
+    """The built-in article schema, or the user's schema at ``path`` with what it refers to."""
+    resources = _builtin_resources()
+    if path is None:
+        root = next(uri for uri, schema in resources.items() if uri.endswith("/article.schema.json"))
+        return SchemaSet(root, resources, user_supplied=False)
+    schema = _load_file(path)
+    if not isinstance(schema, (dict, bool)):
+        raise SchemaError(f"schema {path} must be a JSON object")
+    base = urljoin(_file_uri(path), schema.get("$id", "")) if isinstance(schema, dict) else _file_uri(path)
+    resources[base] = schema
+    _load_references(base, schema, resources)
+    for uri, document in resources.items():
+        _check_schema(uri, document)
+    return SchemaSet(base, resources, user_supplied=True)
+
+
+def _file_uri(path: str) -> str:
+    from pathlib import Path
+
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def _load_references(base: str, schema: Any, resources: dict[str, Any]) -> None:
+    """Load the local files a schema refers to; remote references are an error."""
+    for ref in _refs(schema):
+        target, _ = urldefrag(urljoin(base, ref))
+        if not target or target in resources:
+            continue
+        if not target.startswith("file:"):
+            raise SchemaError(f"schema refers to {target}, which fmlint cannot fetch; download it and refer to the file")
+        from urllib.request import url2pathname
+
+        document = _load_file(url2pathname(target[len("file://") :]))
+        resources[target] = document
+        _load_references(target, document, resources)
+
+
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+
+
+def _subschemas(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every schema object inside ``schema`` (not the data in enum/const/default/examples)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            for keyword, value in node.items():
+                if keyword in _DATA_KEYWORDS:
+                    continue
+                if keyword in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"):
+                    if isinstance(value, dict):
+                        stack.extend(value.values())
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _refs(schema: Any) -> Iterator[str]:
+    for node in _subschemas(schema):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+
+
+def _check_schema(uri: str, schema: Any) -> None:
+    """A user schema must be a valid schema, and every format it uses must be enforced."""
+    from fmlint.schema.engine import check_schema, enforced_formats
+
+    problem = check_schema(schema)
+    if problem:
+        raise SchemaError(f"schema {uri} is not a valid JSON Schema: {problem}")
+    known = set(FORMATS) | enforced_formats()
+    for node in _subschemas(schema):
+        name = node.get("format")
+        if isinstance(name, str) and name not in known:
+            raise SchemaError(
+                f"schema {uri} uses format {name!r}, which no installed checker enforces; "
+                f"fmlint would silently accept any value (known formats: {', '.join(sorted(known))})"
+            )

@@ -1,0 +1,200 @@
+"""Read a file without trusting it, and split off its front-matter block.
+
+Only the front-matter is read: the body after the closing fence is never needed to
+lint a file, so a file of any size costs one small read. Files are opened
+non-blocking and must be regular files, so a FIFO or a device named ``x.md`` cannot
+hang or exhaust the run.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_OPEN_FENCE = re.compile(rb"---[ \t]*(?:\r?\n|\Z)")
+_CLOSE_FENCE = re.compile(rb"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_CHUNK = 65536
+_BINARY_SNIFF = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The front-matter of a file, decoded, with where it sits in the file.
+
+    ``text`` is everything between the opening and the closing fence lines; it starts
+    on file line 2. ``head`` holds the raw bytes read from the start of the file up
+    to and including the closing fence line.
+    """
+
+    path: str
+    text: str
+    head: bytes
+    bom: bool
+    close_line: int  # 1-based line of the closing fence
+    close_width: int  # characters on the closing fence line, without the newline
+
+
+@dataclass(frozen=True, slots=True)
+class ReadProblem:
+    """Why a file has no usable front-matter. ``kind`` selects the rule that reports it."""
+
+    kind: str
+    message: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+
+
+def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
+    """Read ``path`` and return its front-matter, or the reason it has none."""
+    try:
+        data, complete = _read_head(path, max_bytes)
+    except _NotRegular as exc:
+        return ReadProblem("unreadable-file", f"not a regular file ({exc.what}); nothing to lint")
+    except OSError as exc:
+        return ReadProblem("unreadable-file", _describe_os_error(path, exc))
+    return split_front_matter(path, data, complete, max_bytes)
+
+
+def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -> Source | ReadProblem:
+    """Split raw bytes into the front-matter block; ``complete`` says ``data`` is the whole file."""
+    if data.startswith(_UTF16_BOMS):
+        return ReadProblem("encoding-error", "file is UTF-16 encoded; front-matter must be UTF-8")
+    bom = data.startswith(BOM)
+    start = 3 if bom else 0
+    opening = _OPEN_FENCE.match(data, start)
+    if opening is None:
+        if b"\0" in data[:_BINARY_SNIFF]:
+            return ReadProblem("encoding-error", "file contains NUL bytes; it looks like a binary file, not text")
+        return _no_front_matter(data, start)
+    body_start = opening.end()
+    closing = _CLOSE_FENCE.search(data, body_start)
+    if closing is None:
+        fence = ReadProblem("unclosed-front-matter", "", 1, 1, 1, 4)
+        if complete:
+            return _replace(fence, "front-matter opened on line 1 is never closed by a `---` line")
+        return _replace(
+            fence,
+            f"front-matter is not closed within the first {max_bytes} bytes "
+            f"(limit max-front-matter-bytes); it is too large to lint",
+            kind="limit-exceeded",
+        )
+    raw = data[body_start : closing.start()]
+    if b"\0" in raw:
+        line = data.count(b"\n", 0, body_start + raw.index(b"\0")) + 1
+        return ReadProblem("encoding-error", "front-matter contains a NUL byte", line, 1, line, 2)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _decode_problem(data, body_start, raw, exc)
+    close_line = data.count(b"\n", 0, closing.start()) + 1
+    fence_text = data[closing.start() : closing.end()].rstrip(b"\r")
+    end = closing.end()
+    if data[end : end + 1] == b"\n":
+        end += 1
+    return Source(path, text, data[:end], bom, close_line, len(fence_text))
+
+
+def _no_front_matter(data: bytes, start: int) -> ReadProblem:
+    first_line = data[start : data.find(b"\n", start) if b"\n" in data[start:] else len(data)]
+    width = max(1, min(len(first_line.rstrip(b"\r")), 200))
+    if not data[start:].strip():
+        message = "file is empty; it has no front-matter (a block between `---` lines at the top)"
+    elif data[start:].lstrip().startswith(b"---"):
+        message = "front-matter must start on the first line; found blank space before `---`"
+    else:
+        message = "file has no front-matter: it must start with a `---` line"
+    return ReadProblem("missing-front-matter", message, 1, 1, 1, width + 1)
+
+
+def _decode_problem(data: bytes, body_start: int, raw: bytes, exc: UnicodeDecodeError) -> ReadProblem:
+    bad = body_start + exc.start
+    line = data.count(b"\n", 0, bad) + 1
+    line_start = data.rfind(b"\n", 0, bad) + 1
+    column = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+    return ReadProblem(
+        "encoding-error",
+        f"front-matter is not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+        line,
+        column,
+        line,
+        column + 1,
+    )
+
+
+def _replace(problem: ReadProblem, message: str, kind: str | None = None) -> ReadProblem:
+    return ReadProblem(
+        kind or problem.kind,
+        message,
+        problem.line,
+        problem.column,
+        problem.end_line,
+        problem.end_column,
+    )
+
+
+class _NotRegular(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _read_head(path: str, max_bytes: int) -> tuple[bytes, bool]:
+    """Read the start of a regular file: enough for a front-matter of ``max_bytes``.
+
+    Returns the bytes and whether they are the whole file. Reading stops at the
+    closing fence, so the body of a large file is never read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(next((name for test, name in _KINDS if test(info.st_mode)), "a special file"))
+        cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while size < cap:
+            chunk = os.read(fd, min(_CHUNK, cap - size))
+            if not chunk:
+                return b"".join(chunks), True
+            chunks.append(chunk)
+            size += len(chunk)
+            if info.st_size and size >= info.st_size:
+                return b"".join(chunks), True
+            if len(chunks) > 1 or _CLOSE_FENCE.search(chunk, 4):
+                data = b"".join(chunks)
+                if _CLOSE_FENCE.search(data, 4):
+                    return data, False
+        return b"".join(chunks), False
+    finally:
+        os.close(fd)
+
+
+def _describe_os_error(path: str, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return "dangling symbolic link: its target does not exist"
+        return "no such file"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EISDIR:
+        return "is a directory"
+    return f"cannot read file: {exc.strerror or exc}"
