@@ -10,18 +10,18 @@ from __future__ import annotations
 from fmlint.diagnostic import Severity
 from fmlint.rules.base import Rule, example
 
-_HEAD = """
-    ---
-    title: "An article"
-    publishedDateTime: 2022-06-21T16:00:00Z
-    webUrl: "https://example.com/an-article"
-    provider: {name: Example News, domain: example.com}
-    """
-_GOOD = example(_HEAD + "    quality: 72\n    topics: [AI, Cloud]\n    ---\n")
+_HEAD = (
+    "---\n"
+    'title: "An article"\n'
+    "publishedDateTime: 2022-06-21T16:00:00Z\n"
+    'webUrl: "https://example.com/an-article"\n'
+    "provider: {name: Example News, domain: example.com}\n"
+)
+_GOOD = example(_HEAD + "quality: 72\ntopics: [AI, Cloud]\n---\n")
 
 
 def _with(line: str) -> str:
-    return _HEAD + "    " + line + "\n    ---\n"
+    return _HEAD + line + "\n---\n"
 
 
 def _schema_rule(
