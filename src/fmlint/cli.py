@@ -105,7 +105,7 @@ def build_run(args: argparse.Namespace) -> Run:
     from fmlint.discover import FileFilter
     from fmlint.lint import Settings, env_flag
     from fmlint.report import FORMATS
-    from fmlint.rules import UnknownCode, resolve
+    from fmlint.rules import Selection, UnknownCode, resolve
     from fmlint.schema.store import SchemaError, load_schema_set
     from fmlint.yamlread import Limits
 
@@ -115,14 +115,16 @@ def build_run(args: argparse.Namespace) -> Run:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     where = config.source or "the command line"
-    try:
-        enabled = resolve(
-            args.select if args.select is not None else config.select,
-            [*config.extend_select, *args.extend_select],
-            [*config.ignore, *args.ignore],
-        )
-    except UnknownCode as exc:
-        raise UsageError(f"unknown rule code or prefix `{exc}` (see `fmlint rules`)") from None
+    from_file = Selection(
+        tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
+    )
+    from_flags = Selection(tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore))
+    for layer, source in ((from_file, where), (from_flags, "the command line")):
+        try:
+            layer.validate()
+        except UnknownCode as exc:
+            raise UsageError(f"{source}: unknown rule code or prefix `{exc}` (see `fmlint rules`)") from None
+    enabled = resolve((from_file, from_flags))
     output_format = args.output_format or config.output_format or "text"
     if output_format not in FORMATS:
         raise UsageError(f"unknown output format `{output_format}`; choose from {', '.join(FORMATS)}")

@@ -66,36 +66,41 @@ def discover(paths: Sequence[str], rules: FileFilter) -> Iterator[Target]:
 
 
 def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
+    """Depth-first, in name order."""
     ignored = _git_ignored(top) if rules.respect_gitignore else frozenset()
-    stack = [top]
+    stack = [iter(_entries(top))]
     while stack:
-        directory = stack.pop()
-        try:
-            with os.scandir(directory) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError as exc:
-            yield Target(directory, f"cannot list directory: {exc.strerror or exc}")
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
             continue
-        subdirectories = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            path = entry.path if directory != "." else name
-            if ignored and _relative(path, top) in ignored:
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if ignored and _relative(path, top) + "/" in ignored:
-                    continue
-                if not rules.excluded(name, path):
-                    subdirectories.append(path)
-            elif rules.included(name, path) and not rules.excluded(name, path):
-                yield Target(path)
-        stack.extend(reversed(subdirectories))
+        if isinstance(item, Target):
+            yield item
+            continue
+        name = item.name
+        if name.startswith("."):
+            continue
+        path = item.path[2:] if item.path.startswith("./") and top == "." else item.path
+        relative = _relative(path, top) if ignored else ""
+        if relative in ignored:
+            continue
+        try:
+            is_dir = item.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if relative + "/" not in ignored and not rules.excluded(name, path):
+                stack.append(iter(_entries(path)))
+        elif rules.included(name, path) and not rules.excluded(name, path):
+            yield Target(path)
+
+
+def _entries(directory: str) -> list[os.DirEntry[str] | Target]:
+    try:
+        with os.scandir(directory) as scan:
+            return sorted(scan, key=lambda entry: entry.name)
+    except OSError as exc:
+        return [Target(directory, f"cannot list directory: {exc.strerror or exc}")]
 
 
 def _relative(path: str, top: str) -> str:

@@ -7,6 +7,7 @@ FM4 dates, FM5 numbers, FM6 content, FM7 across files, FM9 fmlint itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fmlint.rules import file, meta, schema, syntax
 from fmlint.rules.base import Rule
@@ -49,13 +50,28 @@ def matching(selector: str) -> list[Rule]:
     return found
 
 
-def resolve(select: Iterable[str] | None, extend_select: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
-    """The codes a run reports: ``select`` (default: every default rule), plus ``extend_select``,
-    minus ``ignore``. Raises :class:`UnknownCode`."""
-    if select is None:
-        chosen = {rule.code for rule in RULES if rule.default_enabled}
-    else:
-        chosen = {rule.code for selector in select for rule in matching(selector)}
-    chosen |= {rule.code for selector in extend_select for rule in matching(selector)}
-    chosen -= {rule.code for selector in ignore for rule in matching(selector)}
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection (the configuration file, or the command line)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        """Raise :class:`UnknownCode` for the first selector that matches no rule."""
+        for selector in (*(self.select or ()), *self.extend_select, *self.ignore):
+            matching(selector)
+
+
+def resolve(layers: Iterable[Selection]) -> frozenset[str]:
+    """The codes a run reports. Each layer applies on top of the previous one: its ``select``
+    (when given) replaces the selection so far, then ``extend_select`` adds and ``ignore``
+    removes. The default selection is every rule not marked opt-in."""
+    chosen = {rule.code for rule in RULES if rule.default_enabled}
+    for layer in layers:
+        if layer.select is not None:
+            chosen = {rule.code for selector in layer.select for rule in matching(selector)}
+        chosen |= {rule.code for selector in layer.extend_select for rule in matching(selector)}
+        chosen -= {rule.code for selector in layer.ignore for rule in matching(selector)}
     return frozenset(chosen)

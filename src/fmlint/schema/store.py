@@ -133,6 +133,9 @@ def load_schema_set(path: str | None = None) -> SchemaSet:
     if not isinstance(schema, (dict, bool)):
         raise SchemaError(f"schema {path} must be a JSON object")
     base = urljoin(_file_uri(path), schema.get("$id", "")) if isinstance(schema, dict) else _file_uri(path)
+    if isinstance(schema, dict):
+        # Relative references resolve against the schema's own location when it has no $id.
+        schema = {**schema, "$id": base}
     resources[base] = schema
     _load_references(base, schema, resources)
     for uri, document in resources.items():
