@@ -17,6 +17,7 @@ from typing import Any
 
 from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
+from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES
 from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
@@ -68,7 +69,7 @@ class Linter:
         source = read_front_matter(path, settings.limits.max_front_matter_bytes)
         if isinstance(source, ReadProblem):
             return FileResult(path, self._keep([_read_problem(path, source)]))
-        parsed = read_yaml(source.text, settings.limits)
+        parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
             make_diagnostic(BY_NAME[issue.kind], path, doc.position_of_span(issue.start, issue.end), issue.pointer, issue.message)
