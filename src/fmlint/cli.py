@@ -30,6 +30,8 @@ def _codes(value: str) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from fmlint.report import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="fmlint",
         description="Validate and lint the YAML front-matter of article files.",
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
     check.add_argument("--extend-select", type=_codes, action="extend", default=[], metavar="CODES", help="add these rules to the selection")
     check.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES", help="leave out these rule codes or prefixes")
-    check.add_argument("--output-format", metavar="FORMAT", help="text (default) or json")
+    check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
     check.add_argument("--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema")
     check.add_argument("--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml")
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
@@ -194,19 +196,14 @@ def _now(text: str | None) -> datetime:
 def _check(args: argparse.Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
-    from fmlint.report import FORMATS, RunResult
+    from fmlint.report import RunResult, render
     from fmlint.runner import lint_targets
 
     run = build_run(args)
     linter = Linter(run.settings)
-    diagnostics, files_checked = lint_targets(linter, discover(run.paths, run.filters))
-    result = RunResult(tuple(diagnostics), files_checked)
-    if run.quiet and run.output_format == "text":
-        from fmlint.report.text import render_diagnostics
-
-        render_diagnostics(result, stream)
-    else:
-        FORMATS[run.output_format](result, stream)
+    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
+    result = RunResult(tuple(diagnostics), tuple(checked_paths))
+    render(run.output_format, result, stream, quiet=run.quiet)
     stream.flush()
     if run.exit_zero:
         return EXIT_OK
