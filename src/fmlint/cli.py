@@ -41,17 +41,45 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files and directories (default: the current directory)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint")
-    check.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
-    check.add_argument("--extend-select", type=_codes, action="extend", default=[], metavar="CODES", help="add these rules to the selection")
-    check.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES", help="leave out these rule codes or prefixes")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        metavar="CODES",
+        help="only these rule codes or prefixes (comma-separated)",
+    )
+    check.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="add these rules to the selection",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="leave out these rule codes or prefixes",
+    )
     check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
-    check.add_argument("--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema")
-    check.add_argument("--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml")
+    check.add_argument(
+        "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
+    )
+    check.add_argument(
+        "--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml"
+    )
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     check.add_argument("--strict", action="store_true", default=None, help="warnings fail the run too")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
-    check.add_argument("--now", metavar="DATETIME", help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)")
+    check.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
+    )
     check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
 
     commands.add_parser("rules", help="list every rule")
@@ -219,7 +247,11 @@ def _rules(stream: TextIO) -> int:
     for rule in RULES:
         if rule.code[:3] != family:
             family = rule.code[:3]
-            stream.write(f"\n{family}xx  {FAMILIES.get(family, '')}\n" if family != "FM0" else f"{family}xx  {FAMILIES[family]}\n")
+            stream.write(
+                f"\n{family}xx  {FAMILIES.get(family, '')}\n"
+                if family != "FM0"
+                else f"{family}xx  {FAMILIES[family]}\n"
+            )
         flags = [str(rule.severity)]
         if not rule.default_enabled:
             flags.append("opt-in")

@@ -152,7 +152,10 @@ def resolve_plain(text: str, max_length: int) -> tuple[Any, str | None]:
         if text in _YAML11_BOOLS:
             value = _YAML11_BOOLS[text]
             word = "true" if value else "false"
-            return value, f"`{text}` is the boolean {word} in YAML 1.1 but the text \"{text}\" in YAML 1.2; write {word}, or quote it"
+            return (
+                value,
+                f'`{text}` is the boolean {word} in YAML 1.1 but the text "{text}" in YAML 1.2; write {word}, or quote it',
+            )
         return text, None
     if len(text) > max_length:
         return text, None
@@ -179,7 +182,9 @@ def _resolve_number(text: str) -> tuple[Any, str | None]:
         value = int(text.replace("_", ""), 8)
         decimal = text.replace("_", "")
         yaml12 = f"the number {int(decimal)}" if "_" not in text else as_text
-        return value, _differs(text, f"the octal number {value}", yaml12, f"write the number without leading zeros, or {quote}")
+        return value, _differs(
+            text, f"the octal number {value}", yaml12, f"write the number without leading zeros, or {quote}"
+        )
     if _OCTAL12.match(text):
         value = int(text[2:], 8)
         return text, _differs(text, as_text, f"the octal number {value}", f"write {value}, or quote it")
@@ -245,7 +250,15 @@ class _Frame:
     )  # fmt: skip
 
     def __init__(
-        self, value: Any, pointer: str, is_map: bool, start: int, style: str, anchor: str | None, nodes: int, hidden: bool
+        self,
+        value: Any,
+        pointer: str,
+        is_map: bool,
+        start: int,
+        style: str,
+        anchor: str | None,
+        nodes: int,
+        hidden: bool,
     ) -> None:
         self.value = value
         self.pointer = pointer
@@ -406,7 +419,14 @@ class _Composer:
         else:
             style = ":" if is_map else "-"
         frame = _Frame(
-            {} if is_map else [], self.child_pointer(), is_map, start, style, event.anchor, self.nodes - 1, self.hides_child()
+            {} if is_map else [],
+            self.child_pointer(),
+            is_map,
+            start,
+            style,
+            event.anchor,
+            self.nodes - 1,
+            self.hides_child(),
         )
         if event.anchor is not None:
             self.open_anchors.add(event.anchor)
@@ -427,10 +447,22 @@ class _Composer:
         end = event.end_mark.index
         name = event.anchor
         if name in self.open_anchors:
-            self.issue("recursive-alias", f"alias `*{name}` refers to the node that contains it", self.child_pointer(), start, end)
+            self.issue(
+                "recursive-alias",
+                f"alias `*{name}` refers to the node that contains it",
+                self.child_pointer(),
+                start,
+                end,
+            )
             value: Any = None
         elif name not in self.anchors:  # libyaml rejects these first; kept for the pure-Python parser
-            self.issue("yaml-syntax-error", f"YAML syntax error: found undefined alias `*{name}`", self.child_pointer(), start, end)
+            self.issue(
+                "yaml-syntax-error",
+                f"YAML syntax error: found undefined alias `*{name}`",
+                self.child_pointer(),
+                start,
+                end,
+            )
             raise _Abort
         else:
             value, size, _, _ = self.anchors[name]
@@ -440,7 +472,13 @@ class _Composer:
     def deliver(self, value: Any, start: int, end: int, style: str) -> None:
         if not self.stack:
             if self.have_root:
-                self.issue("yaml-syntax-error", "YAML syntax error: front-matter holds more than one YAML document", "", start, end)
+                self.issue(
+                    "yaml-syntax-error",
+                    "YAML syntax error: front-matter holds more than one YAML document",
+                    "",
+                    start,
+                    end,
+                )
                 raise _Abort
             self.root = value
             self.have_root = True
@@ -508,7 +546,9 @@ class _Composer:
         for value, start, end in frame.merges:
             sources = value if isinstance(value, list) else [value]
             if not all(isinstance(source, dict) for source in sources):
-                self.issue("yaml-tag", "merge key `<<` needs a mapping or a list of mappings", frame.pointer, start, end)
+                self.issue(
+                    "yaml-tag", "merge key `<<` needs a mapping or a list of mappings", frame.pointer, start, end
+                )
                 continue
             for source in sources:
                 for key, item in source.items():

@@ -37,7 +37,9 @@ _IGNORED = frozenset(
     }
 )  # fmt: skip
 # Keywords jsonschema's 2020-12 validator evaluates that are not compiled here.
-_UNSUPPORTED = frozenset({"$dynamicRef", "$dynamicAnchor", "$anchor", "$recursiveRef", "unevaluatedItems", "unevaluatedProperties"})
+_UNSUPPORTED = frozenset(
+    {"$dynamicRef", "$dynamicAnchor", "$anchor", "$recursiveRef", "unevaluatedItems", "unevaluatedProperties"}
+)
 
 
 def _is_number(value: Any) -> bool:
