@@ -154,7 +154,8 @@ def resolve_plain(text: str, max_length: int) -> tuple[Any, str | None]:
             word = "true" if value else "false"
             return (
                 value,
-                f'`{text}` is the boolean {word} in YAML 1.1 but the text "{text}" in YAML 1.2; write {word}, or quote it',
+                f'`{text}` is the boolean {word} in YAML 1.1 but the text "{text}" in YAML 1.2; '
+                f"write {word}, or quote it",
             )
         return text, None
     if len(text) > max_length:
@@ -245,8 +246,8 @@ class _Frame:
     """A collection being composed."""
 
     __slots__ = (
-        "value", "pointer", "is_map", "key", "key_text", "key_start", "key_end",
-        "start", "style", "anchor", "nodes_before", "seen", "merges", "hidden",
+        "anchor", "hidden", "is_map", "key", "key_end", "key_start", "key_text",
+        "merges", "nodes_before", "pointer", "seen", "start", "style", "value",
     )  # fmt: skip
 
     def __init__(
@@ -359,10 +360,7 @@ class _Composer:
         style = event.style or ""
         value: Any
         if tag is None or tag == "!":
-            if style == "" and event.implicit[0]:
-                value = self.plain(text, start, end)
-            else:
-                value = text
+            value = self.plain(text, start, end) if style == "" and event.implicit[0] else text
         elif tag in _SCALAR_TAGS:
             value, problem = _tagged_scalar(tag, text, self.limits.max_number_length)
             if problem:
@@ -414,10 +412,7 @@ class _Composer:
         if tag is not None and tag != "!" and tag not in _COLLECTION_TAGS:
             what = "a mapping" if is_map else "a list"
             self.issue("yaml-tag", _unknown_tag_message(tag, what), self.child_pointer(), start, event.end_mark.index)
-        if event.flow_style:
-            style = "{" if is_map else "["
-        else:
-            style = ":" if is_map else "-"
+        style = ("{" if is_map else "[") if event.flow_style else (":" if is_map else "-")
         frame = _Frame(
             {} if is_map else [],
             self.child_pointer(),
