@@ -34,7 +34,7 @@ EXPECTED = {
 
 
 def run_format(name: str, *extra: str) -> str:
-    result = run_cli("check", "--output-format", name, "--select", SELECT, *extra, "input", cwd=GOLDEN)
+    result = run_cli("check", "--isolated", "--output-format", name, "--select", SELECT, *extra, "input", cwd=GOLDEN)
     assert result.code == 1, result.err
     assert result.err == ""
     return result.out

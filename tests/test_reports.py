@@ -270,6 +270,20 @@ def test_text_window_keeps_a_finding_far_along_the_line_in_view(tmp_path: Path) 
     assert lines[3] == "  |  " + " " * (200 - len("5, b]")) + "^"
 
 
+def test_snippet_of_spans_that_leave_the_line() -> None:
+    from fmlint.report.terminal import Style
+    from fmlint.report.text import snippet
+
+    def carets(line: int, column: int, end_line: int, end_column: int) -> str:
+        d = Diagnostic("a.md", line, column, end_line, end_column, "FM201", "missing-field", Severity.ERROR, "m", "")
+        return snippet(d, "key: value", Style(colour=False))[2]
+
+    assert carets(3, 6, 3, 11) == "  |      ^^^^^"
+    assert carets(3, 6, 5, 2) == "  |      ^^^^^"  # a span over several lines: to the end of the first
+    assert carets(3, 11, 3, 11) == "  |           ^"  # an empty span at the end of the line
+    assert carets(3, 40, 3, 41) == "  |           ^"  # past the end (the file changed since): at the end
+
+
 def test_quiet_text_keeps_the_source_lines(tmp_path: Path) -> None:
     write(tmp_path, "a.md", BAD)
     result = run_cli("check", "--quiet", "a.md", cwd=tmp_path)

@@ -1,7 +1,8 @@
 """What the human formats need from a terminal: whether to colour, and safe text.
 
 Colour follows the common conventions: never when ``NO_COLOR`` is set (no-color.org),
-always when ``FORCE_COLOR`` is set, otherwise only on a terminal that is not ``dumb``.
+always when ``FORCE_COLOR`` is set (to anything but ``0`` or ``false``), otherwise
+only on a terminal that is not ``dumb``.
 Text taken from the files (paths, quoted lines, values inside messages) is made
 printable first, so a file cannot send escape sequences to the reader's terminal.
 """
