@@ -15,10 +15,10 @@ import pytest
 
 from fmlint.cli import main
 from fmlint.diagnostic import Diagnostic
+from fmlint.discover import Target
 from fmlint.lint import Linter, Settings
 from fmlint.rules import RULES
 from fmlint.runner import lint_targets
-from fmlint.discover import Target
 from fmlint.schema.store import load_schema_set
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +50,9 @@ def lint_paths(
     paths: Iterable[str | Path], *, select: Iterable[str] | None = None, schema: str | Path | None = None
 ) -> list[Diagnostic]:
     """Lint files through the same code path as ``fmlint check``, cross-file pass included."""
-    enabled = frozenset(select) if select is not None else frozenset(rule.code for rule in RULES if rule.default_enabled)
+    enabled = (
+        frozenset(select) if select is not None else frozenset(rule.code for rule in RULES if rule.default_enabled)
+    )
     settings = Settings(
         schemas=load_schema_set(str(schema) if schema else None),
         enabled=enabled,
@@ -61,7 +63,12 @@ def lint_paths(
 
 
 def lint_text(
-    tmp_path: Path, text: str, *, name: str = "article.md", select: Iterable[str] | None = None, schema: str | Path | None = None
+    tmp_path: Path,
+    text: str,
+    *,
+    name: str = "article.md",
+    select: Iterable[str] | None = None,
+    schema: str | Path | None = None,
 ) -> list[Diagnostic]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8", newline="")

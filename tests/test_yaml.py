@@ -99,7 +99,13 @@ def test_only_plain_data_is_ever_constructed() -> None:
         """),
         Limits(),
     )
-    assert parsed.data == {"a": ["touch /tmp/pwned-by-yaml"], "b": "", "c": "token", "d": "aGVsbG8=", "e": {"x": None, "y": None}}
+    assert parsed.data == {
+        "a": ["touch /tmp/pwned-by-yaml"],
+        "b": "",
+        "c": "token",
+        "d": "aGVsbG8=",
+        "e": {"x": None, "y": None},
+    }
     assert [issue.kind for issue in parsed.issues] == ["yaml-tag", "yaml-tag", "yaml-tag"]
     assert not Path("/tmp/pwned-by-yaml").exists()
 

@@ -30,6 +30,8 @@ def _codes(value: str) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from fmlint.report import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="fmlint",
         description="Validate and lint the YAML front-matter of article files.",
@@ -39,17 +41,45 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files and directories (default: the current directory)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint")
-    check.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="only these rule codes or prefixes (comma-separated)")
-    check.add_argument("--extend-select", type=_codes, action="extend", default=[], metavar="CODES", help="add these rules to the selection")
-    check.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES", help="leave out these rule codes or prefixes")
-    check.add_argument("--output-format", metavar="FORMAT", help="text (default) or json")
-    check.add_argument("--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema")
-    check.add_argument("--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        metavar="CODES",
+        help="only these rule codes or prefixes (comma-separated)",
+    )
+    check.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="add these rules to the selection",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="leave out these rule codes or prefixes",
+    )
+    check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
+    check.add_argument(
+        "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
+    )
+    check.add_argument(
+        "--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml"
+    )
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     check.add_argument("--strict", action="store_true", default=None, help="warnings fail the run too")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
-    check.add_argument("--now", metavar="DATETIME", help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)")
+    check.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
+    )
     check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
 
     commands.add_parser("rules", help="list every rule")
@@ -196,19 +226,14 @@ def _now(text: str | None) -> datetime:
 def _check(args: argparse.Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
-    from fmlint.report import FORMATS, RunResult
+    from fmlint.report import RunResult, render
     from fmlint.runner import lint_targets
 
     run = build_run(args)
     linter = Linter(run.settings)
-    diagnostics, files_checked = lint_targets(linter, discover(run.paths, run.filters))
-    result = RunResult(tuple(diagnostics), files_checked)
-    if run.quiet and run.output_format == "text":
-        from fmlint.report.text import render_diagnostics
-
-        render_diagnostics(result, stream)
-    else:
-        FORMATS[run.output_format](result, stream)
+    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
+    result = RunResult(tuple(diagnostics), tuple(checked_paths))
+    render(run.output_format, result, stream, quiet=run.quiet)
     stream.flush()
     if run.exit_zero:
         return EXIT_OK
@@ -224,7 +249,11 @@ def _rules(stream: TextIO) -> int:
     for rule in RULES:
         if rule.code[:3] != family:
             family = rule.code[:3]
-            stream.write(f"\n{family}xx  {FAMILIES.get(family, '')}\n" if family != "FM0" else f"{family}xx  {FAMILIES[family]}\n")
+            stream.write(
+                f"\n{family}xx  {FAMILIES.get(family, '')}\n"
+                if family != "FM0"
+                else f"{family}xx  {FAMILIES[family]}\n"
+            )
         flags = [str(rule.severity)]
         if not rule.default_enabled:
             flags.append("opt-in")

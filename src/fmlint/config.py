@@ -135,7 +135,9 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return _check_limits(value, where)
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
-            raise ConfigError(f"{where}: `rules` must hold one table per rule, such as [tool.fmlint.rules.quality-bounds]")
+            raise ConfigError(
+                f"{where}: `rules` must hold one table per rule, such as [tool.fmlint.rules.quality-bounds]"
+            )
         return {name: dict(options) for name, options in value.items()}
     raise AssertionError(attribute)  # pragma: no cover
 

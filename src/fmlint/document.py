@@ -46,9 +46,7 @@ class Document:
         end = max(end, start + 1)
         line = bisect_right(starts, start) - 1
         end_line = bisect_right(starts, end - 1) - 1
-        return Position(
-            line + FIRST_LINE, start - starts[line] + 1, end_line + FIRST_LINE, end - starts[end_line] + 1
-        )
+        return Position(line + FIRST_LINE, start - starts[line] + 1, end_line + FIRST_LINE, end - starts[end_line] + 1)
 
     def position_of_span(self, start: int, end: int) -> Position:
         """Like :meth:`position_of_offsets`, with a multi-line span clipped to its first line."""

@@ -72,13 +72,23 @@ class Linter:
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
-            make_diagnostic(BY_NAME[issue.kind], path, doc.position_of_span(issue.start, issue.end), issue.pointer, issue.message)
+            make_diagnostic(
+                BY_NAME[issue.kind], path, doc.position_of_span(issue.start, issue.end), issue.pointer, issue.message
+            )
             for issue in parsed.issues
         ]
         if parsed.fatal:
             return FileResult(path, self._keep(found))
         if parsed.empty:
-            found.append(make_diagnostic(BY_NAME["empty-front-matter"], path, doc.opening_fence(), "", "front-matter is empty: it holds no fields"))
+            found.append(
+                make_diagnostic(
+                    BY_NAME["empty-front-matter"],
+                    path,
+                    doc.opening_fence(),
+                    "",
+                    "front-matter is empty: it holds no fields",
+                )
+            )
             return FileResult(path, self._keep(found))
         if not isinstance(parsed.data, dict):
             what = "a list" if isinstance(parsed.data, list) else "a single value"
@@ -106,7 +116,9 @@ class Linter:
         found: list[Diagnostic] = []
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
-            found.extend(self._guard(rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now)))
+            found.extend(
+                self._guard(rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now))
+            )
         return self._keep_list(found)
 
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
@@ -118,7 +130,9 @@ class Linter:
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]
             yield make_diagnostic(rule, doc.path, position, problem.pointer, problem.message)
 
-    def _guard(self, rule: Rule, path: str, function: Callable[[Any], Iterable[Diagnostic]], context: Any) -> list[Diagnostic]:
+    def _guard(
+        self, rule: Rule, path: str, function: Callable[[Any], Iterable[Diagnostic]], context: Any
+    ) -> list[Diagnostic]:
         try:
             return list(function(context))
         except Exception as exc:  # a bug in a rule must not stop the run

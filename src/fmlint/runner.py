@@ -12,18 +12,18 @@ from fmlint.rules import BY_NAME
 from fmlint.rules.base import make_diagnostic
 
 
-def lint_targets(linter: Linter, targets: Iterable[Target]) -> tuple[list[Diagnostic], int]:
-    """Lint ``targets``; return every diagnostic (sorted) and the number of files checked."""
+def lint_targets(linter: Linter, targets: Iterable[Target]) -> tuple[list[Diagnostic], list[str]]:
+    """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order."""
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
-    checked = 0
+    checked: list[str] = []
     for target in targets:
         if target.problem is not None:
             rule = BY_NAME["unreadable-file"]
             if rule.code in linter.settings.enabled:
                 diagnostics.append(make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem))
             continue
-        checked += 1
+        checked.append(target.path)
         result = linter.lint_file(target.path)
         diagnostics.extend(result.diagnostics)
         if result.facts:

@@ -152,7 +152,11 @@ def resolve_plain(text: str, max_length: int) -> tuple[Any, str | None]:
         if text in _YAML11_BOOLS:
             value = _YAML11_BOOLS[text]
             word = "true" if value else "false"
-            return value, f"`{text}` is the boolean {word} in YAML 1.1 but the text \"{text}\" in YAML 1.2; write {word}, or quote it"
+            return (
+                value,
+                f'`{text}` is the boolean {word} in YAML 1.1 but the text "{text}" in YAML 1.2; '
+                f"write {word}, or quote it",
+            )
         return text, None
     if len(text) > max_length:
         return text, None
@@ -179,7 +183,9 @@ def _resolve_number(text: str) -> tuple[Any, str | None]:
         value = int(text.replace("_", ""), 8)
         decimal = text.replace("_", "")
         yaml12 = f"the number {int(decimal)}" if "_" not in text else as_text
-        return value, _differs(text, f"the octal number {value}", yaml12, f"write the number without leading zeros, or {quote}")
+        return value, _differs(
+            text, f"the octal number {value}", yaml12, f"write the number without leading zeros, or {quote}"
+        )
     if _OCTAL12.match(text):
         value = int(text[2:], 8)
         return text, _differs(text, as_text, f"the octal number {value}", f"write {value}, or quote it")
@@ -240,12 +246,20 @@ class _Frame:
     """A collection being composed."""
 
     __slots__ = (
-        "value", "pointer", "is_map", "key", "key_text", "key_start", "key_end",
-        "start", "style", "anchor", "nodes_before", "seen", "merges", "hidden",
+        "anchor", "hidden", "is_map", "key", "key_end", "key_start", "key_text",
+        "merges", "nodes_before", "pointer", "seen", "start", "style", "value",
     )  # fmt: skip
 
     def __init__(
-        self, value: Any, pointer: str, is_map: bool, start: int, style: str, anchor: str | None, nodes: int, hidden: bool
+        self,
+        value: Any,
+        pointer: str,
+        is_map: bool,
+        start: int,
+        style: str,
+        anchor: str | None,
+        nodes: int,
+        hidden: bool,
     ) -> None:
         self.value = value
         self.pointer = pointer
@@ -346,10 +360,7 @@ class _Composer:
         style = event.style or ""
         value: Any
         if tag is None or tag == "!":
-            if style == "" and event.implicit[0]:
-                value = self.plain(text, start, end)
-            else:
-                value = text
+            value = self.plain(text, start, end) if style == "" and event.implicit[0] else text
         elif tag in _SCALAR_TAGS:
             value, problem = _tagged_scalar(tag, text, self.limits.max_number_length)
             if problem:
@@ -401,12 +412,16 @@ class _Composer:
         if tag is not None and tag != "!" and tag not in _COLLECTION_TAGS:
             what = "a mapping" if is_map else "a list"
             self.issue("yaml-tag", _unknown_tag_message(tag, what), self.child_pointer(), start, event.end_mark.index)
-        if event.flow_style:
-            style = "{" if is_map else "["
-        else:
-            style = ":" if is_map else "-"
+        style = ("{" if is_map else "[") if event.flow_style else (":" if is_map else "-")
         frame = _Frame(
-            {} if is_map else [], self.child_pointer(), is_map, start, style, event.anchor, self.nodes - 1, self.hides_child()
+            {} if is_map else [],
+            self.child_pointer(),
+            is_map,
+            start,
+            style,
+            event.anchor,
+            self.nodes - 1,
+            self.hides_child(),
         )
         if event.anchor is not None:
             self.open_anchors.add(event.anchor)
@@ -427,10 +442,22 @@ class _Composer:
         end = event.end_mark.index
         name = event.anchor
         if name in self.open_anchors:
-            self.issue("recursive-alias", f"alias `*{name}` refers to the node that contains it", self.child_pointer(), start, end)
+            self.issue(
+                "recursive-alias",
+                f"alias `*{name}` refers to the node that contains it",
+                self.child_pointer(),
+                start,
+                end,
+            )
             value: Any = None
         elif name not in self.anchors:  # libyaml rejects these first; kept for the pure-Python parser
-            self.issue("yaml-syntax-error", f"YAML syntax error: found undefined alias `*{name}`", self.child_pointer(), start, end)
+            self.issue(
+                "yaml-syntax-error",
+                f"YAML syntax error: found undefined alias `*{name}`",
+                self.child_pointer(),
+                start,
+                end,
+            )
             raise _Abort
         else:
             value, size, _, _ = self.anchors[name]
@@ -440,7 +467,13 @@ class _Composer:
     def deliver(self, value: Any, start: int, end: int, style: str) -> None:
         if not self.stack:
             if self.have_root:
-                self.issue("yaml-syntax-error", "YAML syntax error: front-matter holds more than one YAML document", "", start, end)
+                self.issue(
+                    "yaml-syntax-error",
+                    "YAML syntax error: front-matter holds more than one YAML document",
+                    "",
+                    start,
+                    end,
+                )
                 raise _Abort
             self.root = value
             self.have_root = True
@@ -508,7 +541,9 @@ class _Composer:
         for value, start, end in frame.merges:
             sources = value if isinstance(value, list) else [value]
             if not all(isinstance(source, dict) for source in sources):
-                self.issue("yaml-tag", "merge key `<<` needs a mapping or a list of mappings", frame.pointer, start, end)
+                self.issue(
+                    "yaml-tag", "merge key `<<` needs a mapping or a list of mappings", frame.pointer, start, end
+                )
                 continue
             for source in sources:
                 for key, item in source.items():

@@ -1,20 +1,37 @@
-"""Output formats. Each renders a finished run; the name-to-reporter map is :data:`FORMATS`."""
+"""Output formats. Each renders a finished run; the name-to-reporter map is :data:`FORMATS`.
+
+A reporter receives the whole :class:`RunResult` and a stream, and only renders:
+it never lints, filters or re-sorts. Each format lives in its own module, imported
+only when chosen, so a run pays for the one format it prints.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import import_module
 from typing import TextIO
 
 from fmlint.diagnostic import Diagnostic, Severity
+from fmlint.report.lines import SourceLines
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """A finished run: every diagnostic (sorted), and how many files were checked."""
+    """A finished run: every diagnostic (sorted), and the files that were checked.
+
+    ``checked_paths`` lists every file that was linted, in the order it was linted,
+    so formats that report per file (JUnit) can show the clean ones too. ``lines``
+    gives reporters the source lines they quote, read lazily from the files.
+    """
 
     diagnostics: tuple[Diagnostic, ...]
-    files_checked: int
+    checked_paths: tuple[str, ...]
+    lines: SourceLines = field(default_factory=SourceLines, compare=False, repr=False)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.checked_paths)
 
     @property
     def errors(self) -> int:
@@ -28,19 +45,35 @@ class RunResult:
 Reporter = Callable[[RunResult, TextIO], None]
 
 
-def _text(result: RunResult, stream: TextIO) -> None:
-    from fmlint.report.text import render
+def _lazy(module: str, function: str = "render") -> Reporter:
+    """A reporter that imports ``fmlint.report.<module>`` only when it is called."""
 
-    render(result, stream)
+    def reporter(result: RunResult, stream: TextIO) -> None:
+        getattr(import_module(f"fmlint.report.{module}"), function)(result, stream)
 
-
-def _json(result: RunResult, stream: TextIO) -> None:
-    from fmlint.report.json import render
-
-    render(result, stream)
+    return reporter
 
 
 FORMATS: dict[str, Reporter] = {
-    "text": _text,
-    "json": _json,
+    "text": _lazy("text"),
+    "concise": _lazy("concise"),
+    "json": _lazy("json"),
+    "json-lines": _lazy("json_lines"),
+    "github": _lazy("github"),
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
+    "gitlab": _lazy("gitlab"),
 }
+
+# ``--quiet`` drops the summary line of the formats people read; the machine
+# formats have no summary and print the same either way.
+_QUIET: dict[str, Reporter] = {
+    "text": _lazy("text", "render_diagnostics"),
+    "concise": _lazy("concise", "render_diagnostics"),
+}
+
+
+def render(format_name: str, result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
+    """Print ``result`` in the format named ``format_name`` (a key of :data:`FORMATS`)."""
+    reporter = _QUIET.get(format_name) if quiet else None
+    (reporter or FORMATS[format_name])(result, stream)

@@ -1,10 +1,25 @@
-"""``--output-format text``: ``path:line:column: CODE message`` lines, then a summary."""
+"""``--output-format text`` (the default): each finding with the source line it points at.
+
+    article.md:3:8: FM301 `htps://example.com` is not a valid URL: ...
+      |
+    3 | webUrl: htps://example.com
+      |         ^^^^^^^^^^^^^^^^^^
+      |
+
+then a summary line. Colour only on a terminal (see :mod:`fmlint.report.terminal`).
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from fmlint.diagnostic import Diagnostic
 from fmlint.report import RunResult
+from fmlint.report.terminal import Style, printable, use_colour
+
+_TAB = "    "
+_MAX_CHARS = 200  # a longer line is shown as a window around the finding
+_CONTEXT = 40  # characters kept before the finding when a line is cut
 
 
 def _plural(count: int, word: str) -> str:
@@ -22,12 +37,69 @@ def summary(result: RunResult) -> str:
     )
 
 
+def header(diagnostic: Diagnostic, style: Style) -> str:
+    """``path:line:column: CODE message``, the line every human format starts with."""
+    d = diagnostic
+    where = f"{style.bold(printable(d.path or '(all files)'))}:{d.line}:{d.column}:"
+    return f"{where} {style.severity(d.severity, d.code)} {printable(d.message)}"
+
+
 def render(result: RunResult, stream: TextIO) -> None:
     render_diagnostics(result, stream)
     stream.write(summary(result) + "\n")
 
 
 def render_diagnostics(result: RunResult, stream: TextIO) -> None:
-    """The diagnostic lines alone (``--quiet``)."""
-    for d in result.diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n")
+    """The findings alone, without the summary (``--quiet``)."""
+    style = Style(use_colour(stream))
+    for diagnostic in result.diagnostics:
+        stream.write(header(diagnostic, style) + "\n")
+        source = result.lines.line(diagnostic.path, diagnostic.line)
+        if source is not None:
+            stream.write("".join(line + "\n" for line in snippet(diagnostic, source, style)))
+        stream.write("\n")
+
+
+def snippet(diagnostic: Diagnostic, source: str, style: Style) -> list[str]:
+    """The gutter, the source line, and carets under the span of ``diagnostic``."""
+    start = min(max(diagnostic.column - 1, 0), len(source))
+    end = diagnostic.end_column - 1 if diagnostic.end_line == diagnostic.line else len(source)
+    end = max(min(end, len(source)), start + 1)
+    shown, offset, width = _window(source, start, end)
+    number = str(diagnostic.line)
+    blank = style.gutter(" " * len(number) + " |")
+    carets = style.severity(diagnostic.severity, "^" * width)
+    return [blank, f"{style.gutter(number + ' |')} {shown}", f"{blank} {' ' * offset}{carets}", blank]
+
+
+def _window(source: str, start: int, end: int) -> tuple[str, int, int]:
+    """What to show of ``source``, and the display offset and width of ``[start, end)`` in it."""
+    left, right = 0, len(source)
+    if len(source) > _MAX_CHARS:
+        left = max(0, min(start - _CONTEXT, len(source) - _MAX_CHARS))
+        right = left + _MAX_CHARS
+    before = "…" if left else ""
+    after = "…" if right < len(source) else ""
+    head = _display(source[left:start])
+    span = _display(source[start : min(end, right)])
+    tail = _display(source[min(end, right) : right])
+    offset = _width(before) + _width(head)
+    return before + head + span + tail + after, offset, max(1, _width(span))
+
+
+def _display(text: str) -> str:
+    return printable(text).replace("\t", _TAB)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: wide East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width

@@ -35,8 +35,7 @@ RULES = (
         name="unclosed-front-matter",
         severity=Severity.ERROR,
         summary="The front-matter block is opened with `---` but never closed.",
-        what="Reports a file that starts with `---` but has no later `---` (or `...`) line "
-        "to end the block.",
+        what="Reports a file that starts with `---` but has no later `---` (or `...`) line to end the block.",
         why="Site generators then read the whole article body as YAML, or give up on the file.",
         bad=example("""
             ---
@@ -133,7 +132,7 @@ RULES = (
         what="Reports front-matter that is not valid UTF-8 (UTF-16, Latin-1, NUL bytes or a "
         "binary file). A UTF-8 byte-order mark is accepted.",
         why="Tools disagree about how to read such files; the result is mangled titles or a crash.",
-        bad=example("---\ntitle: \"Caf\udce9\"\n---\n"),
+        bad=example('---\ntitle: "Caf\udce9"\n---\n'),
         good=example("""
             ---
             title: "Café"
@@ -164,7 +163,7 @@ RULES = (
         what="Reports front-matter over a size limit (`max-front-matter-bytes`), nested deeper "
         "than `max-depth`, expanding to more than `max-nodes` nodes through aliases, or holding "
         "a number longer than `max-number-length`. Limits are set under `[tool.fmlint.limits]`.",
-        why="Such input is almost always an accident or an attack (\"billion laughs\"), and "
+        why='Such input is almost always an accident or an attack ("billion laughs"), and '
         "would otherwise exhaust memory or time in every tool that reads it.",
         bad=example("""
             ---

@@ -59,8 +59,8 @@ RULES = (
         "FM202",
         "wrong-type",
         "A field has the wrong type (text where a number belongs, a list where text belongs, …).",
-        "Reports a value whose type is not the one the schema gives, such as `quality: \"high\"` "
-        "or `published: \"true\"`. Booleans are not numbers.",
+        'Reports a value whose type is not the one the schema gives, such as `quality: "high"` '
+        'or `published: "true"`. Booleans are not numbers.',
         "Code that sorts by `quality` or filters on `published` breaks or silently misbehaves.",
         _with('quality: "high"'),
     ),
@@ -95,7 +95,7 @@ RULES = (
         "FM206",
         "empty-value",
         "A required text or list is empty.",
-        "Reports empty strings and lists where the schema requires content (`title: \"\"`, `topics: []`).",
+        'Reports empty strings and lists where the schema requires content (`title: ""`, `topics: []`).',
         "An empty title or topic list renders as a blank heading or an orphan article.",
         _with("topics: []"),
     ),
@@ -171,4 +171,3 @@ RULES = (
         _with("updatedDateTime: 2022-07-05 23:38:00"),
     ),
 )
-

@@ -45,7 +45,7 @@ RULES = (
         what="Reports unquoted `yes`/`no`/`on`/`off` (in any case). fmlint reads them as YAML 1.1 "
         "does (as booleans), and warns.",
         why="Parsers disagree: PyYAML and Ruby read `published: yes` as true, js-yaml and Go read "
-        "it as the string \"yes\". Write `true`/`false`, or quote the text.",
+        'it as the string "yes". Write `true`/`false`, or quote the text.',
         bad=example("""
             ---
             title: "An article"
@@ -105,8 +105,7 @@ RULES = (
         name="non-string-key",
         severity=Severity.ERROR,
         summary="A key that is a number, a boolean, null, a list or a mapping.",
-        what="Reports keys that YAML does not read as text, such as `1:`, `null:`, `yes:` or "
-        "`? [a, b]`.",
+        what="Reports keys that YAML does not read as text, such as `1:`, `null:`, `yes:` or `? [a, b]`.",
         why="Field names must be strings for JSON, for schemas and for most site generators.",
         bad=example("""
             ---

@@ -37,7 +37,9 @@ _IGNORED = frozenset(
     }
 )  # fmt: skip
 # Keywords jsonschema's 2020-12 validator evaluates that are not compiled here.
-_UNSUPPORTED = frozenset({"$dynamicRef", "$dynamicAnchor", "$anchor", "$recursiveRef", "unevaluatedItems", "unevaluatedProperties"})
+_UNSUPPORTED = frozenset(
+    {"$dynamicRef", "$dynamicAnchor", "$anchor", "$recursiveRef", "unevaluatedItems", "unevaluatedProperties"}
+)
 
 
 def _is_number(value: Any) -> bool:
@@ -68,7 +70,7 @@ def equal(one: Any, two: Any) -> bool:
     if isinstance(one, str) or isinstance(two, str):
         return bool(one == two)
     if isinstance(one, list) and isinstance(two, list):
-        return len(one) == len(two) and all(equal(a, b) for a, b in zip(one, two))
+        return len(one) == len(two) and all(equal(a, b) for a, b in zip(one, two, strict=True))
     if isinstance(one, dict) and isinstance(two, dict):
         return one.keys() == two.keys() and all(equal(one[key], two[key]) for key in one)
     if isinstance(one, bool) or isinstance(two, bool):
@@ -223,10 +225,7 @@ def _properties(compiler: Compiler, argument: Any, schema: dict[str, Any], base:
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
             return True
-        for name, sub in pairs:
-            if name in value and not sub(value[name]):
-                return False
-        return True
+        return all(sub(value[name]) for name, sub in pairs if name in value)
 
     return check
 
@@ -305,7 +304,7 @@ def _items(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str)
 
 def _prefix_items(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:
     subs = tuple(compiler.compile(sub, base) for sub in argument)
-    return lambda value: not isinstance(value, list) or all(sub(item) for sub, item in zip(subs, value))
+    return lambda value: not isinstance(value, list) or all(sub(item) for sub, item in zip(subs, value, strict=False))
 
 
 def _contains(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:

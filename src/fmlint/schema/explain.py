@@ -181,7 +181,12 @@ def _translate(error: Any) -> Iterator[Problem]:
         for missing in value:
             if isinstance(instance, dict) and missing not in instance:
                 where = f" in {name}" if path else ""
-                yield Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", f"missing required field `{missing}`{where}")
+                yield Problem(
+                    "missing-field",
+                    f"{pointer}/{escape_pointer(missing)}",
+                    "mapping",
+                    f"missing required field `{missing}`{where}",
+                )
     elif keyword == "dependentRequired":
         for trigger, needed in value.items():
             for missing in needed:
@@ -195,7 +200,9 @@ def _translate(error: Any) -> Iterator[Problem]:
     elif keyword in ("enum", "const"):
         options = value if keyword == "enum" else [value]
         hint = suggest(instance, options) if isinstance(instance, str) else ""
-        yield Problem("invalid-value", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}{hint}")
+        yield Problem(
+            "invalid-value", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}{hint}"
+        )
     elif keyword in ("additionalProperties", "unevaluatedProperties"):
         yield from _unknown_fields(instance, schema, path)
     elif keyword in ("minLength", "minItems", "minProperties") and value == 1:
@@ -203,7 +210,9 @@ def _translate(error: Any) -> Iterator[Problem]:
     elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
         yield Problem("invalid-length", pointer, "value", _length_message(name, keyword, value, instance))
     elif keyword == "pattern":
-        yield Problem("pattern-mismatch", pointer, "value", f"{name} must match the pattern `{value}`, got {show(instance)}")
+        yield Problem(
+            "pattern-mismatch", pointer, "value", f"{name} must match the pattern `{value}`, got {show(instance)}"
+        )
     elif keyword == "format":
         yield _format_problem(error, pointer, name)
     elif keyword == "uniqueItems":
@@ -263,7 +272,12 @@ def _alternatives(error: Any, keyword: str, pointer: str, path: list[Any], name:
         missing = [field for field in names if field not in error.instance]
         listed = " or ".join(f"`{field}`" for field in missing)
         where = f" in {name}" if path else ""
-        yield Problem("missing-field", f"{pointer}/{escape_pointer(missing[0])}", "mapping", f"missing {listed}{where}: at least one is required")
+        yield Problem(
+            "missing-field",
+            f"{pointer}/{escape_pointer(missing[0])}",
+            "mapping",
+            f"missing {listed}{where}: at least one is required",
+        )
         return
     if not error.context:
         yield Problem("schema-violation", pointer, "value", f"{name} matches more than one of the allowed forms")

@@ -98,7 +98,9 @@ def check_time(value: str) -> str | None:
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")
 # Characters RFC 3986 never allows unencoded; non-ASCII is accepted (IRIs).
-_BAD_CHAR = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}\u0080-\u009f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]')
+_BAD_CHAR = re.compile(
+    r'[\x00-\x20\x7f"<>\\^`{|}\u0080-\u009f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]'
+)
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PORT = re.compile(r"[0-9]*\Z", re.ASCII)
 _LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\Z", re.ASCII)

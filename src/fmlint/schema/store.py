@@ -156,7 +156,9 @@ def _load_references(base: str, schema: Any, resources: dict[str, Any]) -> None:
         if not target or target in resources:
             continue
         if not target.startswith("file:"):
-            raise SchemaError(f"schema refers to {target}, which fmlint cannot fetch; download it and refer to the file")
+            raise SchemaError(
+                f"schema refers to {target}, which fmlint cannot fetch; download it and refer to the file"
+            )
         from urllib.request import url2pathname
 
         document = _load_file(url2pathname(target[len("file://") :]))

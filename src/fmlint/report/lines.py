@@ -1,0 +1,79 @@
+"""Source lines for reporters that quote the file, read lazily and only as far as needed.
+
+Findings sit in the front-matter, near the top of a file, so a report reads each
+file with a finding up to the last line it quotes, and never the body after it. The
+file is opened the way the linter opens it (non-blocking, regular files only), so
+quoting a line can neither hang on a FIFO nor read a device.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+_FIRST_READ = 65536
+_MAX_BYTES = 16 * 1024 * 1024  # far beyond any front-matter fmlint lints by default
+
+
+class SourceLines:
+    """``line(path, number)``: the text of a 1-based line, without its line ending."""
+
+    def __init__(self, max_bytes: int = _MAX_BYTES) -> None:
+        self._max_bytes = max_bytes
+        self._cache: dict[str, tuple[list[str], bool]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
+        if not path or number < 1:
+            return None
+        lines, complete = self._cache.get(path, ([], False))
+        if len(lines) < number and not complete:
+            lines, complete = self._read(path, number)
+            self._cache[path] = (lines, complete)
+        return lines[number - 1] if number <= len(lines) else None
+
+    def _read(self, path: str, number: int) -> tuple[list[str], bool]:
+        """Read enough of ``path`` to hold ``number`` whole lines (or all of it)."""
+        size = _FIRST_READ
+        while True:
+            data, complete = _read_prefix(path, min(size, self._max_bytes))
+            if data is None:
+                return [], True
+            if complete or data.count(b"\n") >= number or size >= self._max_bytes:
+                return _split(data, complete), complete or size >= self._max_bytes
+            size *= 4
+
+
+def _read_prefix(path: str, limit: int) -> tuple[bytes | None, bool]:
+    """The first ``limit`` bytes of a regular file and whether that is all of it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None, True
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, True
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, limit - size)
+            if not chunk:
+                return b"".join(chunks), True
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks), os.read(fd, 1) == b""
+    except OSError:
+        return None, True
+    finally:
+        os.close(fd)
+
+
+def _split(data: bytes, complete: bool) -> list[str]:
+    """Decoded lines; a last line cut off by the read limit is left out."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # columns count from after the byte-order mark
+    raw = data.split(b"\n")
+    if not complete or raw[-1] == b"":
+        raw.pop()
+    return [line.removesuffix(b"\r").decode("utf-8", "replace") for line in raw]
