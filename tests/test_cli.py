@@ -32,6 +32,11 @@ def test_seeds_demo() -> None:
     assert result.code == 1
     assert result.out.splitlines() == [
         "seeds/004_b1500ae77caaef15.txt:1:1: FM001 file has no front-matter: it must start with a `---` line",
+        "  |",
+        "1 | Microsoft Stops Selling Emotion-Reading Tech, Limits Face Recognition",
+        "  | " + "^" * 69,
+        "  |",
+        "",
         "Found 1 error and 0 warnings in 1 of 2 files.",
     ]
 
@@ -55,7 +60,7 @@ def test_no_path_lints_the_current_directory(project: Path) -> None:
 
 
 def test_text_output_lines_and_summary(project: Path) -> None:
-    result = run_cli("check", ".", cwd=project)
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
     assert result.out.splitlines() == [
         "bad.md:1:1: FM201 missing required field `title`",
         "bad.md:2:10: FM203 `quality` must be an integer ≥ 0, got -5",
@@ -120,7 +125,11 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 def test_exit_zero_and_quiet(project: Path) -> None:
     result = run_cli("check", "--exit-zero", "--quiet", "bad.md", cwd=project)
     assert result.code == 0
-    assert len(result.out.splitlines()) == 3
+    assert [line for line in result.out.splitlines() if line.startswith("bad.md:")] == [
+        "bad.md:1:1: FM201 missing required field `title`",
+        "bad.md:2:10: FM203 `quality` must be an integer ≥ 0, got -5",
+        "bad.md:3:1: FM205 unknown field `titel` (did you mean `title`?)",
+    ]
     assert "Found" not in result.out
 
 
