@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402
+import corpus
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -92,7 +92,9 @@ def memory_of(command: list[str], cwd: Path) -> tuple[float, float]:
         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    output = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd, capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", probe, *command], cwd=cwd, capture_output=True, text=True, check=True
+    )
     elapsed, rss = output.stdout.split()
     return float(elapsed), int(rss) / 1024
 
@@ -112,7 +114,9 @@ def expect_findings(injected: dict[str, int]) -> Callable[[subprocess.CompletedP
     def check(completed: subprocess.CompletedProcess[bytes]) -> None:
         errors = sum(1 for line in completed.stdout.decode().splitlines() if ": FM" in line)
         if completed.returncode != 1 or errors < total:
-            raise SystemExit(f"benchmark run reported {errors} findings, expected at least {total}:\n{completed.stderr.decode()}")
+            raise SystemExit(
+                f"benchmark run reported {errors} findings, expected at least {total}:\n{completed.stderr.decode()}"
+            )
 
     return check
 
@@ -148,15 +152,26 @@ def peers(work: Path, size: int, runs: int) -> None:
     injected = build(root, size)
     yaml_files = sorted(str(path) for path in (root / "yaml").rglob("*.yaml"))
     checker = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
-    cold = Contender("fmlint check (cold, no cache)", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected))
+    cold = Contender(
+        "fmlint check (cold, no cache)", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected)
+    )
     contenders = [cold]
     if checker:
         schema = bundled_schema(work / "article.bundle.json")
-        contenders.append(Contender("check-jsonschema 0.39 (same front-matter as .yaml)", [checker, "--schemafile", str(schema), *yaml_files], root, size))
+        contenders.append(
+            Contender(
+                "check-jsonschema 0.39 (same front-matter as .yaml)",
+                [checker, "--schemafile", str(schema), *yaml_files],
+                root,
+                size,
+            )
+        )
     measure(contenders, runs)
     notes = [f"Injected defects: {injected}."]
     if checker:
-        notes.append(f"**fmlint cold is {contenders[1].median / cold.median:.1f}× the speed of check-jsonschema** (target ≥ 10×).")
+        notes.append(
+            f"**fmlint cold is {contenders[1].median / cold.median:.1f}× the speed of check-jsonschema** (target ≥ 10×)."
+        )
     else:
         notes.append("check-jsonschema is not installed: `pip install check-jsonschema` to compare.")
     table(f"Cold run against check-jsonschema, {size:,} files", contenders, notes)
@@ -165,8 +180,12 @@ def peers(work: Path, size: int, runs: int) -> None:
 def cache(work: Path, size: int, runs: int) -> None:
     root = work / "cache"
     injected = build(root, size)
-    cold = Contender("fmlint check (cold)", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected))
-    warm = Contender("fmlint check (warm: nothing changed)", fmlint("articles"), root, size, expect=expect_findings(injected))
+    cold = Contender(
+        "fmlint check (cold)", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected)
+    )
+    warm = Contender(
+        "fmlint check (warm: nothing changed)", fmlint("articles"), root, size, expect=expect_findings(injected)
+    )
     measure([cold, warm], runs)
     notes = [f"**Warm is {cold.median / warm.median:.1f}× faster than cold** (target ≥ 20×)."]
     table(f"Result cache, {size:,} files", [cold, warm], notes)
@@ -189,10 +208,21 @@ def scale(work: Path, sizes: Sequence[int], runs: int) -> None:
     for size in sizes:
         root = work / f"scale-{size}"
         injected = build(root, size)
-        contenders.append(Contender(f"fmlint check (cold), {size:,} files", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected)))
+        contenders.append(
+            Contender(
+                f"fmlint check (cold), {size:,} files",
+                fmlint("articles"),
+                root,
+                size,
+                remove_cache(root),
+                expect_findings(injected),
+            )
+        )
     measure(contenders, runs)
     ratio = contenders[-1].median / contenders[0].median
-    notes = [f"**{sizes[-1]:,} files take {ratio:.2f}× as long as {sizes[0]:,}** (linear: {sizes[-1] / sizes[0]:.0f}×)."]
+    notes = [
+        f"**{sizes[-1]:,} files take {ratio:.2f}× as long as {sizes[0]:,}** (linear: {sizes[-1] / sizes[0]:.0f}×)."
+    ]
     table("Scaling", contenders, notes)
 
 
@@ -208,8 +238,22 @@ def memory(work: Path, size: int) -> None:
 def cores(work: Path, size: int, runs: int) -> None:
     root = work / "cores"
     injected = build(root, size)
-    single = Contender("fmlint check --jobs 1 (cold)", fmlint("--jobs", "1", "articles"), root, size, remove_cache(root), expect_findings(injected))
-    default = Contender("fmlint check (cold, default jobs)", fmlint("articles"), root, size, remove_cache(root), expect_findings(injected))
+    single = Contender(
+        "fmlint check --jobs 1 (cold)",
+        fmlint("--jobs", "1", "articles"),
+        root,
+        size,
+        remove_cache(root),
+        expect_findings(injected),
+    )
+    default = Contender(
+        "fmlint check (cold, default jobs)",
+        fmlint("articles"),
+        root,
+        size,
+        remove_cache(root),
+        expect_findings(injected),
+    )
     measure([single, default], runs)
     notes = [f"**Default is {single.median / default.median:.2f}× faster than one process** on {os.cpu_count()} cores."]
     table(f"Cores, {size:,} files", [single, default], notes)

@@ -22,7 +22,12 @@ _TITLE = re.compile(r'^(title: ")(.*)(")$', re.MULTILINE)
 # Each defect is (what it does to the text, the rule code it must trigger).
 DEFECTS = (
     (lambda text: text.replace("\nquality: ", "\nquality: -", 1), "FM203"),
-    (lambda text: _URL.sub(lambda m: m.group(1) + m.group(2).replace("https://", "https//") + m.group(3), text, count=1), "FM301"),
+    (
+        lambda text: _URL.sub(
+            lambda m: m.group(1) + m.group(2).replace("https://", "https//") + m.group(3), text, count=1
+        ),
+        "FM301",
+    ),
     (lambda text: _TITLE.sub("", text, count=1), "FM201"),
     (lambda text: re.sub(r"(publishedDateTime: \d{4}-\d\d-\d\dT[\d:]+)Z", r"\1", text, count=1), "FM401"),
     (lambda text: text.replace("\ntype: article\n", "\ntype: articel\n", 1), "FM204"),

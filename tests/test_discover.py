@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 from conftest import MINIMAL, run_cli
-
 from fmlint.discover import FileFilter, discover
 
 
@@ -95,4 +94,3 @@ def test_order_is_depth_first_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "good.md").write_text(MINIMAL)
     found = [target.path for target in discover([str(tmp_path)], FileFilter(root=str(tmp_path)))]
     assert [os.path.relpath(path, tmp_path) for path in found] == ["a.md", "b.md", "c/a.md", "c/z.md", "good.md"]
-

@@ -149,7 +149,32 @@ def test_mutated_real_documents_agree(data: st.DataObject) -> None:
     text = _front_matter(data.draw(st.sampled_from(files)))
     for _ in range(data.draw(st.integers(1, 4))):
         position = data.draw(st.integers(0, len(text) - 1))
-        fragment = data.draw(st.sampled_from([" ", "  ", ":", ": ", "#", " #", "-", "- ", "'", '"', "[", "]", "{", "\n", "\\", "*", "&", "é", "yes", "\r\n"]))
+        fragment = data.draw(
+            st.sampled_from(
+                [
+                    " ",
+                    "  ",
+                    ":",
+                    ": ",
+                    "#",
+                    " #",
+                    "-",
+                    "- ",
+                    "'",
+                    '"',
+                    "[",
+                    "]",
+                    "{",
+                    "\n",
+                    "\\",
+                    "*",
+                    "&",
+                    "é",
+                    "yes",
+                    "\r\n",
+                ]
+            )
+        )
         if data.draw(st.booleans()):
             text = text[:position] + fragment + text[position:]
         else:

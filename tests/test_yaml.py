@@ -214,3 +214,33 @@ def test_control_character_is_a_syntax_error_at_its_position(tmp_path: Path) -> 
 def test_dash_line_inside_a_quoted_value_ends_the_block(tmp_path: Path) -> None:
     [diagnostic] = lint_text(tmp_path, '---\ntitle: "first\n---\nsecond"\n---\n')
     assert diagnostic.code == "FM005"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: it's\nb: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "a: {b: " * 5_000 + "}" * 5_000 + "\n",
+    ],
+    ids=["after-an-apostrophe", "mappings"],
+)
+def test_nesting_depth_is_bounded_before_the_parser_reads_it(text: str) -> None:
+    parsed = read_yaml(text, Limits())
+    assert parsed.fatal
+    assert [issue.kind for issue in parsed.issues] == ["limit-exceeded"]
+    assert "max-depth" in parsed.issues[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'title: "' + "[" * 100 + '"\n',
+        "title: '" + "{" * 100 + "'\n",
+        "title: a # " + "[" * 100 + "\n",
+        "tags: [" + ", ".join(["[x]"] * 100) + "]\n",
+    ],
+    ids=["double-quoted", "single-quoted", "comment", "wide-but-shallow"],
+)
+def test_brackets_that_do_not_nest_are_not_a_depth_problem(text: str) -> None:
+    parsed = read_yaml(text, Limits())
+    assert not parsed.fatal

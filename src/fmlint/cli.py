@@ -148,7 +148,9 @@ def build_run(args: argparse.Namespace) -> Run:
     from_file = Selection(
         tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
     )
-    from_flags = Selection(tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore))
+    from_flags = Selection(
+        tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
+    )
     for layer, source in ((from_file, where), (from_flags, "the command line")):
         try:
             layer.validate()

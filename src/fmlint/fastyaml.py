@@ -15,7 +15,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fmlint.yamlread import _NUMBER_START as NUMBER_START, Issue, Limits, ParsedYaml, Span, escape_pointer, resolve_plain
+from fmlint.yamlread import (
+    _NUMBER_START as NUMBER_START,
+)
+from fmlint.yamlread import (
+    Issue,
+    Limits,
+    ParsedYaml,
+    Span,
+    escape_pointer,
+    resolve_plain,
+)
 
 # Characters only the full reader handles: tabs, control and non-printable characters,
 # and the line breaks YAML knows besides LF and CR LF.
@@ -37,7 +47,7 @@ class _Unsupported(Exception):
 
 
 class _Line:
-    __slots__ = ("indent", "start", "text", "end")
+    __slots__ = ("end", "indent", "start", "text")
 
     def __init__(self, indent: int, start: int, text: str, end: int) -> None:
         self.indent = indent  # column of the first character
@@ -94,7 +104,14 @@ class _Reader:
         return value, index
 
     def entry(
-        self, index: int, line: _Line, indent: int, pointer: str, value: dict[str, Any], seen: dict[str, int], depth: int
+        self,
+        index: int,
+        line: _Line,
+        indent: int,
+        pointer: str,
+        value: dict[str, Any],
+        seen: dict[str, int],
+        depth: int,
     ) -> int:
         """Read one ``key: value`` line (and the block under it); return the next line's index."""
         text = line.text
@@ -114,7 +131,9 @@ class _Reader:
             item, start, end, style = self.inline(rest, line.start + len(text) - len(rest), child, depth)
             index += 1
         else:
-            item, start, end, style, index = self.block_value(index + 1, indent, child, line.start + rest_at, depth, True)
+            item, start, end, style, index = self.block_value(
+                index + 1, indent, child, line.start + rest_at, depth, True
+            )
         if key in seen:
             first = self.text.count("\n", 0, seen[key]) + 2
             message = f"duplicate key `{key}`; it is first defined on line {first}"
@@ -160,7 +179,9 @@ class _Reader:
             rest = line.text[1:].lstrip(" ")
             column = line.indent + len(line.text) - len(rest)
             if not rest or rest[0] == "#":
-                item, start, end, style, index = self.block_value(index + 1, indent, child, line.start + 1, depth, False)
+                item, start, end, style, index = self.block_value(
+                    index + 1, indent, child, line.start + 1, depth, False
+                )
             elif _is_item(rest):
                 raise _Unsupported  # a list starting on the line of an item
             elif _is_entry(rest):
@@ -219,12 +240,16 @@ class _Reader:
                 position = _skip_spaces(text, position + 1)
                 value, value_start, value_end, position = self.flow_scalar(text, position, start, child=child)
                 result[key] = value
-                self.spans[child] = Span(start + key_start, start + key_end, start + value_start, start + value_end, self.last_style)
+                self.spans[child] = Span(
+                    start + key_start, start + key_end, start + value_start, start + value_end, self.last_style
+                )
             else:
                 child = f"{pointer}/{len(result)}"
                 value, value_start, value_end, position = self.flow_scalar(text, position, start, child=child)
                 result.append(value)
-                self.spans[child] = Span(start + value_start, start + value_start, start + value_start, start + value_end, self.last_style)
+                self.spans[child] = Span(
+                    start + value_start, start + value_start, start + value_start, start + value_end, self.last_style
+                )
             if position >= len(text):
                 raise _Unsupported
             if text[position] == close:
@@ -235,7 +260,9 @@ class _Reader:
             if position >= len(text) or text[position] in ",]}":
                 raise _Unsupported  # empty entries and trailing commas: leave them to the full reader
 
-    def flow_scalar(self, text: str, position: int, base: int, key: bool = False, child: str = "") -> tuple[Any, int, int, int]:
+    def flow_scalar(
+        self, text: str, position: int, base: int, key: bool = False, child: str = ""
+    ) -> tuple[Any, int, int, int]:
         """A scalar inside a flow collection: value, start, end and the position after it."""
         if position >= len(text):
             raise _Unsupported
@@ -263,7 +290,12 @@ def _flow_plain(text: str, position: int) -> str:
     """The plain scalar at ``position`` inside a flow collection, without trailing spaces."""
     first = text[position]
     follower = text[position + 1 : position + 2]
-    if first in _PLAIN_START_BAD or first == " " or first in "?:" or (first == "-" and follower in ("", " ", ",", "]", "}")):
+    if (
+        first in _PLAIN_START_BAD
+        or first == " "
+        or first in "?:"
+        or (first == "-" and follower in ("", " ", ",", "]", "}"))
+    ):
         raise _Unsupported
     end = position
     while end < len(text):

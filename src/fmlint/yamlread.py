@@ -567,9 +567,68 @@ def _describe_scalar(value: Any) -> str:
     return "a number"
 
 
+_FLOW_CHARACTERS = re.compile(r"[\[\]{}\"'#\n]")
+_BEFORE_QUOTE = frozenset(" \t\n[{,:?-")
+
+
+def flow_depth_offset(text: str, max_depth: int) -> int | None:
+    """The offset of the first flow bracket nested deeper than ``max_depth``, if any.
+
+    libyaml's scanner reads a whole flow collection ahead before it returns the first
+    event, recursing as it goes: deep nesting slows it quadratically and crashes it
+    near depth 40,000. This scan bounds the depth before libyaml sees the text. It
+    skips quoted text and comments; brackets in plain text count as well, which can
+    only make it stricter on text that is itself absurd (dozens of unclosed brackets).
+    """
+    if text.count("[") + text.count("{") <= max_depth:
+        return None
+    depth = 0
+    position = 0
+    search = _FLOW_CHARACTERS.search
+    while (match := search(text, position)) is not None:
+        character = match.group()
+        position = match.end()
+        if character in "[{":
+            depth += 1
+            if depth > max_depth:
+                return match.start()
+        elif character in "]}":
+            depth = max(depth - 1, 0)
+        elif character == "\n":
+            continue
+        elif character == "#" and (match.start() == 0 or text[match.start() - 1] in " \t\n"):
+            newline = text.find("\n", position)
+            position = len(text) if newline == -1 else newline
+        elif match.start() == 0 or text[match.start() - 1] in _BEFORE_QUOTE:
+            # a quoted scalar (an apostrophe inside plain text is not): skip to its end
+            position = _quoted_end(text, position, character)
+    return None
+
+
+def _quoted_end(text: str, position: int, quote: str) -> int:
+    while True:
+        end = text.find(quote, position)
+        if end == -1:
+            return len(text)
+        if quote == '"':
+            backslashes = len(text[position:end]) - len(text[position:end].rstrip("\\"))
+            if backslashes % 2:
+                position = end + 1
+                continue
+        elif text.startswith("''", end):
+            position = end + 2
+            continue
+        return end + 1
+
+
 def read_yaml(text: str, limits: Limits) -> ParsedYaml:
     """Compose ``text`` into plain data with spans and issues; never raises for bad input."""
     composer = _Composer(text, limits)
+    deep = flow_depth_offset(text, limits.max_depth)
+    if deep is not None:
+        message = f"front-matter is nested deeper than {limits.max_depth} levels (limit max-depth)"
+        composer.issue("limit-exceeded", message, "", deep, deep + 1)
+        return ParsedYaml(None, {}, composer.issues, True, False)
     parser = _CParser(text) if _CParser is not None else _PyParser(text)
     fatal = False
     try:
