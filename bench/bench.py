@@ -170,7 +170,8 @@ def peers(work: Path, size: int, runs: int) -> None:
     notes = [f"Injected defects: {injected}."]
     if checker:
         notes.append(
-            f"**fmlint cold is {contenders[1].median / cold.median:.1f}× the speed of check-jsonschema** (target ≥ 10×)."
+            f"**fmlint cold is {contenders[1].median / cold.median:.1f}× the speed of check-jsonschema** "
+            "(target ≥ 10×)."
         )
     else:
         notes.append("check-jsonschema is not installed: `pip install check-jsonschema` to compare.")

@@ -145,7 +145,8 @@ def test_missing_field_is_reported_at_the_mapping_that_lacks_it(tmp_path: Path) 
 def test_nested_related_link_errors_have_full_pointers(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         "---\n",
-        "---\nrelated:\n  - title: A\n    webUrl: https://a.example/\n  - title: B\n    webUrl: ftp//b\n    quality: x\n",
+        "---\nrelated:\n  - title: A\n    webUrl: https://a.example/\n"
+        "  - title: B\n    webUrl: ftp//b\n    quality: x\n",
         1,
     )
     diagnostics = lint_text(tmp_path, text)

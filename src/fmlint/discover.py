@@ -98,7 +98,7 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
 def _entries(directory: str) -> list[os.DirEntry[str] | Target]:
     try:
         with os.scandir(directory) as scan:
-            return sorted(scan, key=lambda entry: entry.name)
+            return sorted(scan, key=lambda entry: entry.name)  # type: ignore[union-attr]
     except OSError as exc:
         return [Target(directory, f"cannot list directory: {exc.strerror or exc}")]
 

@@ -31,6 +31,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+_CParser: Any
 try:
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -222,9 +223,10 @@ def _tagged_scalar(tag: str, text: str, max_length: int) -> tuple[Any, str | Non
     if name in ("str", "timestamp", "binary"):
         return text, None
     value, _ = resolve_plain(text, max_length) if text else (None, None)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[name]
+    types: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+    expected = types[name]
     if isinstance(value, expected) and not (name != "bool" and isinstance(value, bool)):
-        return (float(value) if name == "float" else value), None
+        return (float(value) if name == "float" else value), None  # type: ignore[arg-type]
     return text, f"`{text}` is not a valid !!{name}"
 
 

@@ -82,7 +82,8 @@ class Context:
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.doc.data
+        data: dict[str, Any] = self.doc.data
+        return data
 
     def report(self, pointer: str, message: str, *, part: Part = "value", fix: Fix | None = None) -> Diagnostic:
         """A diagnostic of this rule at the field ``pointer``."""

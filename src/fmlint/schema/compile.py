@@ -89,7 +89,7 @@ def _hashable(value: Any) -> Any:
 
 def unique(items: list[Any]) -> bool:
     seen = set()
-    complex_items = []
+    complex_items: list[Any] = []
     for item in items:
         key = _hashable(item)
         if key is None:
