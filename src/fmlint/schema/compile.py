@@ -11,13 +11,13 @@ keyword not handled here raises :class:`Unsupported`, and the caller falls back 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from fmlint.schema.formats import FORMATS
+from fmlint.schema.regex import searcher
 
 Check = Callable[[Any], bool]
 
@@ -231,23 +231,23 @@ def _properties(compiler: Compiler, argument: Any, schema: dict[str, Any], base:
 
 
 def _pattern_properties(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:
-    pairs = tuple((re.compile(pattern), compiler.compile(sub, base)) for pattern, sub in argument.items())
+    pairs = tuple((searcher(pattern), compiler.compile(sub, base)) for pattern, sub in argument.items())
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
             return True
-        return all(sub(item) for key, item in value.items() for pattern, sub in pairs if pattern.search(key))
+        return all(sub(item) for key, item in value.items() for matches, sub in pairs if matches(key))
 
     return check
 
 
 def _additional_properties(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:
     known = frozenset(schema.get("properties", ()))
-    patterns = tuple(re.compile(pattern) for pattern in schema.get("patternProperties", ()))
+    patterns = tuple(searcher(pattern) for pattern in schema.get("patternProperties", ()))
     sub = compiler.compile(argument, base)
 
     def extra(key: str) -> bool:
-        return key not in known and not any(pattern.search(key) for pattern in patterns)
+        return key not in known and not any(matches(key) for matches in patterns)
 
     if argument is False and not patterns:
         return lambda value: not isinstance(value, dict) or value.keys() <= known
@@ -344,8 +344,8 @@ def _max_length(compiler: Compiler, argument: Any, schema: dict[str, Any], base:
 
 
 def _pattern(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:
-    search = re.compile(argument).search
-    return lambda value: not isinstance(value, str) or search(value) is not None
+    matches = searcher(argument)
+    return lambda value: not isinstance(value, str) or matches(value)
 
 
 def _format(compiler: Compiler, argument: Any, schema: dict[str, Any], base: str) -> Check:

@@ -242,13 +242,13 @@ def _format_problem(error: Any, pointer: str, name: str) -> Problem:
 
 
 def _unknown_fields(instance: Any, schema: dict[str, Any], path: list[Any]) -> Iterator[Problem]:
-    import re
+    from fmlint.schema.regex import searcher
 
     known = list(schema.get("properties", {}))
-    patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
+    patterns = [searcher(pattern) for pattern in schema.get("patternProperties", {})]
     where = f" in {field_name(path)}" if path else ""
     for key in instance:
-        if key in known or any(pattern.search(key) for pattern in patterns):
+        if key in known or any(matches(key) for matches in patterns):
             continue
         message = f"unknown field `{key}`{where}{suggest(key, known)}"
         yield Problem("unknown-field", pointer_of([*path, key]), "key", message)

@@ -196,8 +196,9 @@ def _refs(schema: Any) -> Iterator[str]:
 
 
 def _check_schema(uri: str, schema: Any) -> None:
-    """A user schema must be a valid schema, and every format it uses must be enforced."""
+    """A user schema must be a valid schema, every format it uses enforced, every pattern usable."""
     from fmlint.schema.engine import check_schema, enforced_formats
+    from fmlint.schema.regex import problem as pattern_problem
 
     problem = check_schema(schema)
     if problem:
@@ -210,3 +211,8 @@ def _check_schema(uri: str, schema: Any) -> None:
                 f"schema {uri} uses format {name!r}, which no installed checker enforces; "
                 f"fmlint would silently accept any value (known formats: {', '.join(sorted(known))})"
             )
+        patterns = [node.get("pattern"), *(node.get("patternProperties") or {})]
+        for pattern in patterns:
+            reason = pattern_problem(pattern) if isinstance(pattern, str) else None
+            if reason:
+                raise SchemaError(f"schema {uri} has the pattern {pattern!r}, which cannot be used: {reason}")
