@@ -7,6 +7,7 @@ error (unknown option, unknown rule code, unreadable or invalid configuration).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -97,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse exits on --help, --version and usage errors
         return exit.code if isinstance(exit.code, int) else EXIT_USAGE
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # File text goes to the terminal: one a terminal cannot show must not end the run.
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if args.command == "check":
             return _check(args, sys.stdout)

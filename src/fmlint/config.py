@@ -47,6 +47,9 @@ _LIST_KEYS = {"select", "extend_select", "ignore", "include", "exclude", "extend
 _BOOL_KEYS = {"respect_gitignore", "strict"}
 _STR_KEYS = {"schema", "output_format", "cache_dir"}
 _LIMIT_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Limits)}
+# Python refuses to turn more than 4300 digits into text, and a 3000-character hex or
+# base-60 number stays below that once converted; longer numbers are read as text.
+_LIMIT_MAXIMUM = {"max-number-length": 3000}
 
 
 def find_config(start: str) -> str | None:
@@ -153,5 +156,7 @@ def _check_limits(value: Any, where: str) -> dict[str, int]:
             raise ConfigError(f"{where}: unknown limit `{key}`{suggest(key, sorted(_LIMIT_KEYS))}")
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise ConfigError(f"{where}: limit `{key}` must be a positive integer")
+        if number > _LIMIT_MAXIMUM.get(key, number):
+            raise ConfigError(f"{where}: limit `{key}` must be at most {_LIMIT_MAXIMUM[key]}")
         limits[_LIMIT_KEYS[key]] = number
     return limits

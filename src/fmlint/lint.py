@@ -65,6 +65,13 @@ class Linter:
         self.check_schema = bool(enabled & _SCHEMA_RULES)
 
     def lint_file(self, path: str) -> FileResult:
+        try:
+            return self._lint_file(path)
+        except Exception as exc:  # a bug in reading or validating one file must not stop the run
+            error = self._internal_error("fmlint while reading or validating this file", path, exc)
+            return FileResult(path, self._keep([error]))
+
+    def _lint_file(self, path: str) -> FileResult:
         settings = self.settings
         source = read_front_matter(path, settings.limits.max_front_matter_bytes)
         if isinstance(source, ReadProblem):
@@ -95,8 +102,8 @@ class Linter:
             message = f"front-matter must be a mapping of `key: value` fields, but it is {what}"
             found.append(make_diagnostic(BY_NAME["front-matter-not-mapping"], path, doc.locate(""), "", message))
             return FileResult(path, self._keep(found))
-        if self.check_schema and not settings.schemas.is_valid(parsed.data):
-            found.extend(self._schema_diagnostics(doc))
+        if self.check_schema:
+            found.extend(self._schema_check(doc))
         facts = []
         for rule, options in self.document_rules:
             assert rule.check is not None
@@ -121,6 +128,19 @@ class Linter:
             )
         return self._keep_list(found)
 
+    def _schema_check(self, doc: Document) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        try:
+            if not self.settings.schemas.is_valid(doc.data):
+                found.extend(self._schema_diagnostics(doc))
+        except RecursionError:  # a recursive schema walks as deep as the data: Python's stack ends first
+            message = (
+                f"front-matter is nested too deeply to be checked against the schema; lower the limit "
+                f"max-depth (now {self.settings.limits.max_depth}) to report such files before they are checked"
+            )
+            found.append(make_diagnostic(BY_NAME["limit-exceeded"], doc.path, doc.locate(""), "", message))
+        return found
+
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
@@ -136,21 +156,21 @@ class Linter:
         try:
             return list(function(context))
         except Exception as exc:  # a bug in a rule must not stop the run
-            return [self._internal_error(rule, path, exc)]
+            return [self._internal_error(f"rule {rule.code} ({rule.name})", path, exc)]
 
     def _run_collect(self, rule: Rule, doc: Document, options: Mapping[str, Any], found: list[Diagnostic]) -> Any:
         assert rule.collect is not None
         try:
             return rule.collect(Context(doc, rule, options, self.settings.now))
         except Exception as exc:
-            found.append(self._internal_error(rule, doc.path, exc))
+            found.append(self._internal_error(f"rule {rule.code} ({rule.name})", doc.path, exc))
             return None
 
-    def _internal_error(self, rule: Rule, path: str, exc: Exception) -> Diagnostic:
+    def _internal_error(self, where: str, path: str, exc: Exception) -> Diagnostic:
         if self.settings.show_traceback:
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         message = (
-            f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}; "
+            f"internal error in {where}: {type(exc).__name__}: {_shorten(str(exc))}; "
             f"this is a bug in fmlint, run with --show-traceback for details"
         )
         return make_diagnostic(BY_CODE["FM902"], path, Position(1, 1, 1, 2), "", message)
@@ -166,6 +186,10 @@ class Linter:
 def _read_problem(path: str, problem: ReadProblem) -> Diagnostic:
     position = Position(problem.line, problem.column, problem.end_line, problem.end_column)
     return make_diagnostic(BY_NAME[problem.kind], path, position, "", problem.message)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def env_flag(name: str) -> bool:

@@ -167,21 +167,22 @@ def _read_head(path: str, max_bytes: int) -> tuple[bytes, bool]:
         if not stat.S_ISREG(info.st_mode):
             raise _NotRegular(next((name for test, name in _KINDS if test(info.st_mode)), "a special file"))
         cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
-        chunks: list[bytes] = []
-        size = 0
-        while size < cap:
-            chunk = os.read(fd, min(_CHUNK, cap - size))
+        data = bytearray()
+        scanned = 4  # the complete lines before this offset hold no closing fence
+        while len(data) < cap:
+            chunk = os.read(fd, min(_CHUNK, cap - len(data)))
             if not chunk:
-                return b"".join(chunks), True
-            chunks.append(chunk)
-            size += len(chunk)
-            if info.st_size and size >= info.st_size:
-                return b"".join(chunks), True
-            if len(chunks) > 1 or _CLOSE_FENCE.search(chunk, 4):
-                data = b"".join(chunks)
-                if _CLOSE_FENCE.search(data, 4):
-                    return data, False
-        return b"".join(chunks), False
+                return bytes(data), True
+            data += chunk
+            if info.st_size and len(data) >= info.st_size:
+                return bytes(data), True
+            # Each complete line is searched once, so reading stays linear in the size read.
+            lines_end = data.rfind(b"\n", len(data) - len(chunk)) + 1
+            if lines_end > scanned:
+                if _CLOSE_FENCE.search(data, scanned, lines_end):
+                    return bytes(data), False
+                scanned = lines_end
+        return bytes(data), False
     finally:
         os.close(fd)
 

@@ -162,10 +162,23 @@ def resolve_plain(text: str, max_length: int) -> tuple[Any, str | None]:
     if len(text) > max_length:
         return text, None
     if _DECIMAL.match(text):
-        return int(text), None
+        try:
+            return int(text), None
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
+            return text, None
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text], None
-    return _resolve_number(text)
+    try:
+        return _resolve_number(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
+        return text, None
+
+
+def _spelled(number: float) -> str:
+    """How YAML writes a float: too large a number is infinite, and YAML spells that ``.inf``."""
+    if number in (float("inf"), float("-inf")):
+        return "-.inf" if number < 0 else ".inf"
+    return str(number)
 
 
 def _differs(text: str, yaml11: str, yaml12: str, advice: str) -> str:
@@ -204,11 +217,11 @@ def _resolve_number(text: str) -> tuple[Any, str | None]:
     if _FLOAT11.match(text):
         number = float(text.replace("_", ""))
         if "_" in text or not _FLOAT12.match(text):
-            return number, _differs(text, f"the number {number}", as_text, f"write {number}, or {quote}")
+            return number, _differs(text, f"the number {number}", as_text, f"write {_spelled(number)}, or {quote}")
         return number, None
     if _FLOAT12.match(text):
         number = float(text)
-        return text, _differs(text, as_text, f"the number {number}", f"write {number}, or quote it")
+        return text, _differs(text, as_text, f"the number {number}", f"write {_spelled(number)}, or quote it")
     return text, None
 
 
