@@ -401,7 +401,7 @@ class _Composer:
         return value
 
     def maybe_long_number(self, text: str, start: int, end: int) -> None:
-        probe = text[:64]
+        probe = text[:64].rstrip(":._+-eE")  # whole digits: `1:1:1:…` cut after a colon is text
         value, _ = resolve_plain(probe, 64)
         if not isinstance(value, str):
             self.issue(

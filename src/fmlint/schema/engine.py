@@ -5,11 +5,15 @@ It is loaded only to explain why a document is invalid, or to check a user's sch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
-from jsonschema import ValidationError, validators
+import jsonschema._keywords
+import jsonschema._legacy_keywords
+import jsonschema._utils
+from jsonschema import validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -46,46 +50,27 @@ def build_validator(root: str, resources: dict[str, Any]) -> Any:
     )
     schema = resources[root]
     cls = validators.validator_for(schema, default=validators.Draft202012Validator)
-    linear = validators.extend(cls, _LINEAR_KEYWORDS)  # type: ignore[no-untyped-call]
-    return linear(schema, registry=registry, format_checker=format_checker())
+    return cls(schema, registry=registry, format_checker=format_checker())
 
 
-# jsonschema matches ``pattern`` and ``patternProperties`` with Python's backtracking
-# ``re``; these keep its behaviour and messages but match with RE2 (see regex.py).
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not searcher(pattern)(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+class _LinearRe:
+    """Stands in for the ``re`` module inside jsonschema: ``search`` runs on RE2 (see regex.py).
+
+    jsonschema matches ``pattern``, ``patternProperties``, ``additionalProperties`` and
+    ``unevaluatedProperties`` with ``re.search(pattern, text)``; everything else is ``re``.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    @staticmethod
+    def search(pattern: str, text: str, flags: int = 0) -> bool | None:
+        return True if searcher(pattern)(text) else None
 
 
-def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in patterns.items():
-        matches = searcher(pattern)
-        for key, value in instance.items():
-            if matches(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
-        return
-    known = schema.get("properties", {})
-    patterns = [searcher(pattern) for pattern in schema.get("patternProperties", {})]
-    extras = [key for key in instance if key not in known and not any(matches(key) for matches in patterns)]
-    if validator.is_type(extra, "object"):
-        for key in extras:
-            yield from validator.descend(instance[key], extra, path=key)
-    elif not extra and extras:
-        listed = ", ".join(repr(key) for key in sorted(extras))
-        yield ValidationError(f"Additional properties are not allowed ({listed} unexpected)")
-
-
-_LINEAR_KEYWORDS = {
-    "pattern": _pattern,
-    "patternProperties": _pattern_properties,
-    "additionalProperties": _additional_properties,
-}
+for _module in (jsonschema._keywords, jsonschema._utils, jsonschema._legacy_keywords):
+    if getattr(_module, "re", None) is re:
+        _module.re = _LinearRe()  # type: ignore[attr-defined]
 
 
 def check_schema(schema: Any) -> str | None:
