@@ -103,7 +103,7 @@ def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -
 
 def _no_front_matter(data: bytes, start: int) -> ReadProblem:
     first_line = data[start : data.find(b"\n", start) if b"\n" in data[start:] else len(data)]
-    width = max(1, min(len(first_line.rstrip(b"\r")), 200))
+    width = max(1, min(len(first_line.rstrip(b"\r").decode("utf-8", "replace")), 200))  # characters
     if not data[start:].strip():
         message = "file is empty; it has no front-matter (a block between `---` lines at the top)"
     elif data[start:].lstrip().startswith(b"---"):
