@@ -48,7 +48,7 @@ class ReadProblem:
     line: int = 1
     column: int = 1
     end_line: int = 1
-    end_column: int = 1
+    end_column: int = 2  # exclusive: a problem with the whole file marks its first character
 
 
 def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:

@@ -1,0 +1,56 @@
+"""Fuzz target: the whole pipeline, from bytes to rendered diagnostics, at high example counts.
+
+Not part of the normal test run (its name does not match ``test_*.py``); run it with::
+
+    FMLINT_FUZZ_EXAMPLES=20000 pytest tests/fuzz_pipeline.py
+
+Inputs are raw bytes, bytes inside a fence, YAML token soup, mutated real articles and
+articles built from the schema (``pipeline.any_input``). For each: the invariants of
+``pipeline.check_invariants`` (no exception, no FM902, sorted findings inside the
+file, every format renders), the same findings for CRLF and BOM copies of an LF file,
+and the fast YAML reader agreeing with the full one whenever it accepts the block.
+Hypothesis keeps failing inputs in ``.hypothesis/`` and replays them first next time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from fmlint.source import BOM, Source, split_front_matter
+from pipeline import any_input, lint_bytes
+from test_fastyaml import check as readers_agree
+
+_SETTINGS = settings(
+    max_examples=int(os.environ.get("FMLINT_FUZZ_EXAMPLES", "20000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@_SETTINGS
+@given(any_input())
+def test_any_bytes(directory: Path, data: bytes) -> None:
+    found = lint_bytes(directory, data)
+    if b"\r" in data or data.startswith(BOM):
+        return
+    lf = [(d.line, d.column, d.end_line, d.end_column, d.code) for d in found]
+    for variant in (data.replace(b"\n", b"\r\n"), BOM + data):
+        other = lint_bytes(directory, variant, name="variant.md")
+        assert [(d.line, d.column, d.end_line, d.end_column, d.code) for d in other] == lf
+
+
+@_SETTINGS
+@given(any_input())
+def test_fast_reader_agrees_with_the_full_reader(data: bytes) -> None:
+    source = split_front_matter("x.md", data, True, 1 << 20)
+    if isinstance(source, Source):
+        readers_agree(source.text)
