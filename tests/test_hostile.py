@@ -103,7 +103,14 @@ def laughs(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-BIG = 30_000_000  # "tens of megabytes"
+BIG = 30_000_000  # "tens of megabytes"; the largest contents are made only when their test runs
+Content = str | bytes | Callable[[], str | bytes]
+
+
+def write(path: Path, content: Content) -> None:
+    data = content() if callable(content) else content
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
 
 CASES: list[Any] = [
     # Aliases: expansion is counted while parsing (9**9 nodes here), cycles are cut.
@@ -117,11 +124,13 @@ CASES: list[Any] = [
         FIELDS + "".join(" " * i + f"k{i}:\n" for i in range(200)) + "---\n", [(72, 65, "FM008")], id="deep-block"
     ),
     # Size: only the head of a file is read, and at most max-front-matter-bytes of it.
-    pytest.param(FIELDS + 'summary: "' + "a" * BIG + '"\n---\n', [(1, 1, "FM008")], id="huge-line-in-block"),
-    pytest.param("---\n" + "a" * BIG, [(1, 1, "FM008")], id="huge-unclosed-block"),
-    pytest.param("a" * BIG + "\n", [(1, 1, "FM001")], id="huge-first-line"),
-    pytest.param(MINIMAL + "body line\n" * (BIG // 10), [], id="huge-body"),
-    pytest.param("---\n" + "".join(f"k{i}: 1\n" for i in range(200_000)) + "---\n", [(1, 1, "FM008")], id="200k-keys"),
+    pytest.param(lambda: FIELDS + 'summary: "' + "a" * BIG + '"\n---\n', [(1, 1, "FM008")], id="huge-line-in-block"),
+    pytest.param(lambda: "---\n" + "a" * BIG, [(1, 1, "FM008")], id="huge-unclosed-block"),
+    pytest.param(lambda: "a" * BIG + "\n", [(1, 1, "FM001")], id="huge-first-line"),
+    pytest.param(lambda: MINIMAL + "body line\n" * (BIG // 10), [], id="huge-body"),
+    pytest.param(
+        lambda: "---\n" + "".join(f"k{i}: 1\n" for i in range(200_000)) + "---\n", [(1, 1, "FM008")], id="200k-keys"
+    ),
     pytest.param(
         FIELDS + "quality: 1" + ":59" * 200_000 + "\n---\n", [(8, 10, "FM008"), (8, 10, "FM202")], id="sexagesimal"
     ),
@@ -167,9 +176,8 @@ CASES: list[Any] = [
 
 
 @pytest.mark.parametrize(("content", "expected"), CASES)
-def test_hostile_file(tmp_path: Path, content: str | bytes, expected: Found) -> None:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    (tmp_path / "x.md").write_bytes(data)
+def test_hostile_file(tmp_path: Path, content: Content, expected: Found) -> None:
+    write(tmp_path / "x.md", content)
     run = lint_beside_good(tmp_path, "x.md")
     assert run.findings.get("x.md", []) == expected
     assert run.code == (1 if any(code not in ("FM102", "FM103", "FM205") for _, _, code in expected) else 0)
@@ -215,13 +223,13 @@ def test_the_tag_payload_is_real(tmp_path: Path) -> None:
         ),
         pytest.param(
             {"max_front_matter_bytes": 8_000_000},
-            "---\n" + "".join(f"k{i}: 1\n" for i in range(200_000)) + "---\n",
+            lambda: "---\n" + "".join(f"k{i}: 1\n" for i in range(200_000)) + "---\n",
             [(50_001, 9, "FM008")],
             id="200k-keys-past-node-limit",
         ),
         pytest.param(
             {"max_front_matter_bytes": 64_000_000},
-            FIELDS + 'summary: "' + "a" * BIG + '"\n---\n',
+            lambda: FIELDS + 'summary: "' + "a" * BIG + '"\n---\n',
             [(8, 1, "FM205")],
             id="huge-line-read-in-linear-time",
         ),
@@ -239,8 +247,10 @@ def test_the_tag_payload_is_real(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_hostile_file_with_raised_limits(tmp_path: Path, limits: dict[str, int], content: str, expected: Found) -> None:
-    (tmp_path / "x.md").write_text(content, encoding="utf-8")
+def test_hostile_file_with_raised_limits(
+    tmp_path: Path, limits: dict[str, int], content: Content, expected: Found
+) -> None:
+    write(tmp_path / "x.md", content)
     run = lint_beside_good(tmp_path, "x.md", "--config", config(tmp_path, **limits))
     assert run.findings.get("x.md", []) == expected
 
