@@ -399,6 +399,19 @@ def test_catastrophic_pattern_is_matched_in_linear_time(tmp_path: Path, others: 
     assert run.findings["x.md"] == [(2, 8, "FM208"), (8, 1, "FM205")]
 
 
+def test_values_that_must_be_regexes_cannot_break_the_check(tmp_path: Path) -> None:
+    schema = write_schema(
+        tmp_path,
+        {"properties": {"a": {"format": "regex"}, "b": {"format": "regex"}, "c": {"format": "regex"}}},
+    )
+    values = ["(" * 2000 + ")" * 2000, "a{99999999999}", "[[nested set]", "(?=lookahead)"]
+    text = "---\n" + "".join(f"{key}: '{value}'\n" for key, value in zip("abcd", values, strict=True)) + "---\n"
+    (tmp_path / "x.md").write_text(text, encoding="utf-8")
+    run = lint_beside_good(tmp_path, "x.md", "--schema", schema)
+    assert run.findings["x.md"] == [(2, 4, "FM209"), (3, 4, "FM209")]
+    assert "nested too deeply or repeats too often" in run.messages["x.md"][0]
+
+
 @pytest.mark.parametrize(
     ("schema", "fragment"),
     [

@@ -8,6 +8,7 @@ installed; fmlint carries its own checks so they always run. Each check returns
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 
 Check = Callable[[str], "str | None"]
@@ -325,10 +326,15 @@ def check_uuid(value: str) -> str | None:
 
 
 def check_regex(value: str) -> str | None:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        return f"it is not a valid regular expression ({exc})"
+    """A regular expression. The value is text from a file: compiling it may fail in any way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FutureWarning about syntax that may change meaning
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"it is not a valid regular expression ({exc})"
+        except (RecursionError, OverflowError, ValueError):
+            return "it is not a regular expression fmlint can check: it is nested too deeply or repeats too often"
     return None
 
 
