@@ -121,7 +121,8 @@ def _urls() -> st.SearchStrategy[str]:
     hosts = st.sampled_from(["example.com", "news.example.co.uk", "xn--caf-dma.fr", "café.fr", "ex.com", "-x.com"])
     paths = st.text(string.ascii_letters + string.digits + "/-_.%?=&#", max_size=20)
     schemes = st.sampled_from(["https://", "https://", "http://", "", "ftp://", "https:/"])
-    return st.builds(lambda scheme, host, path: f"{scheme}{host}/{path}", schemes, hosts, paths)
+    ports = st.sampled_from(["", "", ":8080", ":0", ":65536", ":x", ":" + "9" * 5000])
+    return st.builds(lambda scheme, host, port, path: f"{scheme}{host}{port}/{path}", schemes, hosts, ports, paths)
 
 
 _FORMATS = {"date-time": _date_times(), "uri": _urls(), "uri-reference": st.one_of(_urls(), st.just("/img/a.png"))}

@@ -168,6 +168,11 @@ CASES: list[Any] = [
         FIELDS + "quality: " + "9" * 5000 + "\n---\n", [(8, 10, "FM008"), (8, 10, "FM202")], id="too-long-integer"
     ),
     pytest.param(FIELDS + "quality: 1e400\n---\n", [(8, 10, "FM103"), (8, 10, "FM202")], id="float-overflow"),
+    pytest.param(
+        MINIMAL.replace(".com/", ".com:" + "9" * 10_000 + "/"),
+        [(4, 9, "FM301")],
+        id="port-of-10000-digits",
+    ),
     # Syntax.
     pytest.param(FIELDS + "related:\n\t- a\n---\n", [(9, 1, "FM005")], id="tab-indentation"),
     pytest.param(FIELDS + 'summary: "a\n---\nb"\n---\n', [(9, 1, "FM005")], id="fence-inside-quotes"),

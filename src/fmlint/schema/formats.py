@@ -155,8 +155,10 @@ def _check_authority(authority: str, scheme: str | None) -> str | None:
         port = port[1:]
     elif ":" in host:
         host, _, port = host.rpartition(":")
-    if port and (not _PORT.match(port) or int(port) > 65535):
-        return f"its port `{port}` is not a number from 0 to 65535"
+    # Compare the length first: Python refuses to read an integer of more than 4300 digits.
+    if port and (not _PORT.match(port) or len(port.lstrip("0")) > 5 or int(port) > 65535):
+        shown = port if len(port) <= 20 else port[:19] + "…"
+        return f"its port `{shown}` is not a number from 0 to 65535"
     if not host:
         if scheme is not None and scheme.lower() in _NEEDS_HOST:
             return "it has no host name"
