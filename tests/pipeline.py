@@ -221,7 +221,7 @@ _FRAGMENTS = [
     b" ", b"  ", b"\t", b":", b": ", b"- ", b"#", b" #", b"'", b'"', b"[", b"]", b"{", b"}", b",", b"\n", b"\r\n",
     b"\r", b"\\", b"&a ", b"*a", b"!!python/object:os.system ", b"!x ", b"? ", b"|\n", b">-\n", b"---\n", b"...\n",
     b"%YAML 1.1\n", b"\0", b"\xff", b"\xef\xbb\xbf", b"\xc3", "é".encode(), b"\xe2\x80\xa8", b"yes", b"0777",
-    b"1:20", b".inf", b"<<: ", b"~", b"9" * 40,
+    b"1:20", b".inf", b"<<: ", b"~", b"9" * 40, b"9" * 400, b"!!float ", b"!!int ", b"!!bool ", b"!!null ", b"!!str ",
 ]  # fmt: skip
 
 

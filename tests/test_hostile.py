@@ -173,6 +173,11 @@ CASES: list[Any] = [
         [(4, 9, "FM301")],
         id="port-of-10000-digits",
     ),
+    pytest.param(
+        FIELDS + "quality: !!float " + "9" * 400 + "\nheat: !!float -" + "9" * 400 + "\n---\n",
+        [(8, 10, "FM202"), (9, 7, "FM202")],
+        id="float-tag-on-a-huge-integer",
+    ),
     # Syntax.
     pytest.param(FIELDS + "related:\n\t- a\n---\n", [(9, 1, "FM005")], id="tab-indentation"),
     pytest.param(FIELDS + 'summary: "a\n---\nb"\n---\n', [(9, 1, "FM005")], id="fence-inside-quotes"),

@@ -239,8 +239,16 @@ def _tagged_scalar(tag: str, text: str, max_length: int) -> tuple[Any, str | Non
     types: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
     expected = types[name]
     if isinstance(value, expected) and not (name != "bool" and isinstance(value, bool)):
-        return (float(value) if name == "float" else value), None  # type: ignore[arg-type]
+        return (_as_float(value) if name == "float" else value), None  # type: ignore[arg-type]
     return text, f"`{text}` is not a valid !!{name}"
+
+
+def _as_float(value: float) -> float:
+    """``float(value)``; an integer too large for a float is infinite, as YAML reads ``!!float 1e400``."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _short_tag(tag: str) -> str:
