@@ -13,24 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-
-import re2
+from typing import Any
 
 Search = Callable[[str], bool]
-
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # the reason is in the exception; RE2 would also print it to stderr
 
 
 class PatternError(ValueError):
     """A pattern RE2 cannot compile; the message says why."""
 
 
+@lru_cache(maxsize=1)
+def _engine() -> tuple[Any, Any]:
+    """RE2 and its options, imported on first use: most schemas have no pattern at all."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the reason is in the exception; RE2 would also print it to stderr
+    return re2, options
+
+
 @lru_cache(maxsize=1024)
 def searcher(pattern: str) -> Search:
     """A function telling whether ``pattern`` matches anywhere in a text (JSON Schema semantics)."""
+    re2, options = _engine()
     try:
-        search = re2.compile(pattern, options=_OPTIONS).search
+        search = re2.compile(pattern, options=options).search
     except re2.error as exc:
         raise PatternError(_reason(exc)) from None
     return lambda text: search(text) is not None
