@@ -339,6 +339,21 @@ def test_dangling_symlink_and_symlink_loops(tmp_path: Path) -> None:
     assert run.messages["loop-a.md"] == ["symbolic link loop"]
 
 
+@pytest.mark.parametrize("output_format", ["text", "github", "sarif", "junit", "gitlab"])
+def test_file_names_that_are_not_text_or_hold_a_newline(tmp_path: Path, output_format: str) -> None:
+    (tmp_path / os.fsdecode(b"bad\xff.md")).write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    (tmp_path / "two\nlines::error::forged.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    run = fmlint(".", cwd=tmp_path)
+    assert_bounded(run)
+    assert run.findings == {"bad\udcff.md": [(3, 1, "FM005")], "two\nlines::error::forged.md": [(3, 1, "FM005")]}
+    completed = subprocess.run(
+        [FMLINT, "check", "--output-format", output_format, "."], cwd=tmp_path, capture_output=True, check=False
+    )
+    assert (completed.returncode, completed.stderr) == (1, b"")
+    if output_format == "github":  # one workflow command per finding: the newline cannot start a forged one
+        assert [line[:7] for line in completed.stdout.splitlines()] == [b"::error"] * 2
+
+
 _PR_CAPBSET_DROP = 24
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
 
