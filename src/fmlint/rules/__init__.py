@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fmlint.rules import file, meta, schema, syntax
+from fmlint.rules import across, content, file, meta, numbers, schema, syntax
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*file.RULES, *syntax.RULES, *schema.RULES, *meta.RULES),
+        (*file.RULES, *syntax.RULES, *schema.RULES, *numbers.RULES, *content.RULES, *across.RULES, *meta.RULES),
         key=lambda rule: rule.code,
     )
 )
@@ -28,7 +28,7 @@ FAMILIES = {
     "FM3": "URLs",
     "FM4": "dates",
     "FM5": "numbers: quality and heat",
-    "FM6": "content: images, secured, related links, text",
+    "FM6": "content: images, secured, related links, topics, text",
     "FM7": "across files",
     "FM9": "fmlint itself",
 }
