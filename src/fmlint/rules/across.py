@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Diagnostic, Severity
@@ -20,6 +19,8 @@ from fmlint.rules.base import Context, CorpusContext, Example, Rule
 ARTICLE_URLS = ("originalUrl", "webUrl")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _MAX_NAMED = 3  # how many other files a message names before it says "and N more"
+
+_Url = tuple[str, str, str, tuple[int, int, int, int]]  # path, pointer, url, position
 
 
 def url_key(url: str) -> str:
@@ -64,19 +65,24 @@ def _collect_urls(ctx: Context) -> tuple[tuple[str, str, str, tuple[int, int, in
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
-    holders: dict[str, list[tuple[str, str, str, tuple[int, int, int, int]]]] = defaultdict(list)
+    holders: dict[str, list[_Url]] = defaultdict(list)
     for fact in ctx.facts:
         for key, pointer, url, where in fact.value:
             holders[key].append((fact.path, pointer, url, where))
-    reported: set[tuple[str, str]] = set()  # (file, other file): one finding per pair and side
+    # For each file and each other file sharing a URL with it: the file's first such URL.
+    shared: dict[str, dict[str, tuple[_Url, _Url]]] = defaultdict(dict)
     for entries in holders.values():
-        if len({path for path, *_ in entries}) < 2:
-            continue
-        for path, pointer, url, where in entries:
-            others = [entry for entry in entries if entry[0] != path and (path, entry[0]) not in reported]
-            if not others:
-                continue
-            reported.update((path, other[0]) for other in others)
+        for mine in entries:
+            for other in entries:
+                if other[0] != mine[0]:
+                    known = shared[mine[0]].get(other[0])
+                    if known is None or mine[3] < known[0][3]:
+                        shared[mine[0]][other[0]] = (mine, other)
+    for path, pairs in shared.items():
+        by_field: dict[_Url, list[_Url]] = defaultdict(list)
+        for mine, other in pairs.values():
+            by_field[mine].append(other)
+        for (_, pointer, url, where), others in by_field.items():
             yield ctx.report(path, Position(*where), pointer, _message(path, pointer, url, others))
 
 
@@ -88,7 +94,7 @@ def _relative(other: str, path: str) -> str:
         return other
 
 
-def _message(path: str, pointer: str, url: str, others: list[tuple[str, str, str, Any]]) -> str:
+def _message(path: str, pointer: str, url: str, others: list[_Url]) -> str:
     named = [
         f"{_relative(other, path)} (line {where[0]}, `{other_pointer[1:]}`)"
         for other, other_pointer, _, where in others
