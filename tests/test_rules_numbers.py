@@ -254,3 +254,14 @@ def test_publishing_threshold_is_an_option(tmp_path: Path) -> None:
         '[tool.fmlint]\nextend-select = ["FM504"]\n[tool.fmlint.rules.published-below-quality]\nthreshold = 40\n'
     )
     assert run_cli("check", "--output-format", "json", "a.md", cwd=tmp_path).out == "[]\n"
+
+
+def test_documented_outlier_example_needs_its_lowered_min_files(tmp_path: Path) -> None:
+    rule = BY_CODE["FM501"]
+    for example in rule.bad:
+        (tmp_path / example.name).write_text(example.text)
+    paths = sorted(tmp_path.iterdir())
+    assert lint_paths(paths) == []  # four files are too few by default
+    found = lint_paths(paths, options={"odd-number": {"min-files": 4}})
+    assert [(Path(d.path).name, d.line, d.column, d.code) for d in found] == [("article-4.md", 6, 10, "FM501")]
+    assert "(with min-files = 4 in [tool.fmlint.rules.odd-number])" in run_cli("rule", "FM501").out

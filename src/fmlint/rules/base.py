@@ -25,6 +25,7 @@ class Example:
     text: str
     name: str = "article.md"
     schema: str | None = None  # a custom schema (JSON) the example is checked against
+    options: tuple[tuple[str, Any], ...] = ()  # settings of the rule the example is checked with
 
 
 @dataclass(frozen=True, slots=True)

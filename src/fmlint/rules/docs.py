@@ -17,6 +17,11 @@ def _example(example: Example) -> str:
     return "\n".join(lines)
 
 
+def _with_options(rule: Rule, examples: tuple[Example, ...]) -> str:
+    settings = [f"{name} = {value!r}" for example in examples for name, value in example.options]
+    return f" (with {', '.join(settings)} in [tool.fmlint.rules.{rule.name}])" if settings else ""
+
+
 def _paragraph(text: str) -> str:
     return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")
 
@@ -39,6 +44,6 @@ def render_rule(rule: Rule) -> str:
         parts += [f"  {option.name} = {option.default!r}: {option.help}" for option in rule.options]
     for title, examples in (("Fails", rule.bad), ("Passes", rule.good)):
         if examples:
-            parts += ["", f"Example that {title.lower()}"]
+            parts += ["", f"Example that {title.lower()}{_with_options(rule, examples)}"]
             parts += [_example(example) for example in examples]
     return "\n".join(parts) + "\n"

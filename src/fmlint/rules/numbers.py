@@ -121,6 +121,19 @@ def _judge_scores(ctx: CorpusContext) -> Iterator[Diagnostic]:
                 yield ctx.report(fact.path, position, pointer, message)
 
 
+def _run_of(qualities: tuple[int, ...]) -> tuple[Example, ...]:
+    """A small run of articles for the documentation, judged with ``min-files`` lowered to its size."""
+    options = (("min-files", len(qualities)),)
+    return tuple(
+        Example(
+            _HEAD.replace("an-article", f"article-{number}") + f"quality: {quality}\n---\n",
+            f"article-{number}.md",
+            options=options if number == 1 else (),
+        )
+        for number, quality in enumerate(qualities, 1)
+    )
+
+
 # --- FM502 integer-written-as-decimal ----------------------------------------------------
 
 _INTEGER_FIELDS = frozenset({"quality", "heat", "width", "height"})
@@ -198,8 +211,8 @@ RULES = (
         "the default threshold of 8 leaves room, and `quality: 100000` scores 4500.",
         why="A score of 100000 among scores near 72 is a unit or a typing mistake, and sends the article "
         "to the top of every ranking; the schema cannot say what is plausible for a given site.",
-        bad=_with("quality: 100000\n"),
-        good=_with("quality: 72\nheat: 72\n"),
+        bad=_run_of((70, 72, 75, 900)),
+        good=_run_of((70, 72, 75, 81)),
         stage="corpus",
         collect=_collect_scores,
         finish=_judge_scores,
