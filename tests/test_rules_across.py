@@ -141,7 +141,10 @@ def test_one_pass_over_facts_without_reading_any_file_again(tmp_path: Path) -> N
     linter = Linter(Settings(schemas=load_schema_set(None), enabled=frozenset(BY_CODE)))
     results = [linter.lint_file(str(path)) for path in paths]
     facts = [dict(result.facts)["FM701"] for result in results]
-    assert facts[0] == (("http://example.com/story", "/webUrl", "https://example.com/story", (4, 9, 4, 36)),)
+    assert facts[0] == (
+        str(paths[0].resolve()),
+        (("http://example.com/story", "/webUrl", "https://example.com/story", (4, 9, 4, 36)),),
+    )
     for path in paths:
         path.unlink()  # the cross-file pass must not need the files any more
     carried = [pickle.loads(pickle.dumps(result)) for result in results]  # as a cache or a worker would
@@ -168,3 +171,21 @@ def test_duplicates_through_the_command_line_and_ignoring_the_rule(tmp_path: Pat
 def test_files_with_different_urls_pass(tmp_path: Path) -> None:
     paths = [write(tmp_path, f"{index}.md", article(f"https://example.com/{index}")) for index in range(3)]
     assert lint_paths(paths) == []
+
+
+def test_one_file_named_twice_is_not_its_own_duplicate(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", article("https://example.com/story"))
+    (tmp_path / "link.md").symlink_to(path)
+    assert lint_paths([path, path.resolve(), tmp_path / "link.md", tmp_path / "." / "a.md"]) == []
+    other = write(tmp_path, "b.md", article("https://example.com/story"))
+    assert [(Path(d.path).name, d.line) for d in lint_paths([path, tmp_path / "link.md", other])] == [
+        ("a.md", 4),
+        ("b.md", 4),
+        ("link.md", 4),
+    ]
+
+
+def test_files_without_urls_leave_no_fact(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", MINIMAL.replace('webUrl: "https://example.com/an-article"\n', ""))
+    linter = Linter(Settings(schemas=load_schema_set(None), enabled=frozenset(BY_CODE)))
+    assert "FM701" not in dict(linter.lint_file(str(path)).facts)

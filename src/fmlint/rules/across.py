@@ -20,7 +20,7 @@ ARTICLE_URLS = ("originalUrl", "webUrl")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _MAX_NAMED = 3  # how many other files a message names before it says "and N more"
 
-_Url = tuple[str, str, str, tuple[int, int, int, int]]  # path, pointer, url, position
+_Url = tuple[str, str, str, tuple[int, int, int, int]]  # path (or URL key), pointer, URL, position
 
 
 def url_key(url: str) -> str:
@@ -49,8 +49,8 @@ def url_key(url: str) -> str:
     return f"http://{host}{path}{query}"
 
 
-def _collect_urls(ctx: Context) -> tuple[tuple[str, str, str, tuple[int, int, int, int]], ...]:
-    """``(key, pointer, url, position)`` for each distinct article URL of the file."""
+def _collect_urls(ctx: Context) -> tuple[str, tuple[_Url, ...]] | None:
+    """The file's identity (its real path), and each distinct article URL: key, pointer, URL, position."""
     found = []
     seen = set()
     for name in ARTICLE_URLS:
@@ -61,20 +61,23 @@ def _collect_urls(ctx: Context) -> tuple[tuple[str, str, str, tuple[int, int, in
                 seen.add(key)
                 where = ctx.position(f"/{name}")
                 found.append((key, f"/{name}", url, (where.line, where.column, where.end_line, where.end_column)))
-    return tuple(found)
+    # One file named twice (`a.md` and `/abs/a.md`, or through a symbolic link) is not a duplicate.
+    return (os.path.realpath(ctx.doc.path), tuple(found)) if found else None
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
     holders: dict[str, list[_Url]] = defaultdict(list)
+    identity = {}
     for fact in ctx.facts:
-        for key, pointer, url, where in fact.value:
+        identity[fact.path], urls = fact.value
+        for key, pointer, url, where in urls:
             holders[key].append((fact.path, pointer, url, where))
     # For each file and each other file sharing a URL with it: the file's first such URL.
     shared: dict[str, dict[str, tuple[_Url, _Url]]] = defaultdict(dict)
     for entries in holders.values():
         for mine in entries:
             for other in entries:
-                if other[0] != mine[0]:
+                if identity[other[0]] != identity[mine[0]]:
                     known = shared[mine[0]].get(other[0])
                     if known is None or mine[3] < known[0][3]:
                         shared[mine[0]][other[0]] = (mine, other)

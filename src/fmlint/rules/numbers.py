@@ -75,14 +75,14 @@ def spread(values: Iterable[int], files: int) -> Spread:
     return Spread(median, mad, sigma, files)
 
 
-def _collect_scores(ctx: Context) -> tuple[tuple[str, str, int, tuple[int, int, int, int]], ...]:
+def _collect_scores(ctx: Context) -> tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] | None:
     """Each valid score and where it is; heat's -1 marker and schema errors are left out."""
     found = []
     for pointer, name, value in score_fields(ctx.data):
         if is_integer(value) and value >= 0:  # below 0: FM203, or heat's marker
             where = ctx.position(pointer)
             found.append((pointer, name, value, (where.line, where.column, where.end_line, where.end_column)))
-    return tuple(found)
+    return tuple(found) or None
 
 
 def _number(value: float) -> str:
