@@ -265,3 +265,9 @@ def test_documented_outlier_example_needs_its_lowered_min_files(tmp_path: Path) 
     found = lint_paths(paths, options={"odd-number": {"min-files": 4}})
     assert [(Path(d.path).name, d.line, d.column, d.code) for d in found] == [("article-4.md", 6, 10, "FM501")]
     assert "(with min-files = 4 in [tool.fmlint.rules.odd-number])" in run_cli("rule", "FM501").out
+
+
+def test_decimal_integer_under_any_key_is_found_at_its_escaped_pointer(tmp_path: Path) -> None:
+    text = article('"scores/v2":\n  quality: 5.0\n')
+    [found] = [d for d in lint_text(tmp_path, text) if d.code == "FM502"]
+    assert (found.line, found.column, found.pointer) == (4, 12, "/scores~1v2/quality")

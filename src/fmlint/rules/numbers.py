@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Position
 from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule, example
+from fmlint.yamlread import escape_pointer
 
 SCORES = ("quality", "heat")
 NOT_COMPUTED = -1  # heat's "not computed yet": a marker, not a score
@@ -143,7 +144,7 @@ def _integer_fields(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Every value held under a field that the schema types as an integer, at any depth."""
     if isinstance(value, dict):
         for key, item in value.items():
-            child = f"{pointer}/{key}"
+            child = f"{pointer}/{escape_pointer(str(key))}"
             if key in _INTEGER_FIELDS and not isinstance(item, (dict, list)):
                 yield child, item
             else:
