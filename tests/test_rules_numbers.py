@@ -120,7 +120,7 @@ def test_outlier_among_enough_files_is_reported_with_median_and_spread(tmp_path:
     summary = spread(qualities, len(qualities))
     assert diagnostic.message == (
         f"`quality` is 900, far above the other values of this run: median {summary.median:g}, median "
-        f"absolute deviation {summary.mad:g} over 25 files (a robust z-score of "
+        f"absolute deviation {summary.deviation:g} over 25 files (a robust z-score of "
         f"{(900 - summary.median) / summary.sigma:.0f}; more than 8 is reported)"
     )
 
@@ -151,6 +151,8 @@ def test_min_files_and_threshold_are_options(tmp_path: Path) -> None:
 def test_most_values_equal_falls_back_to_the_mean_deviation(tmp_path: Path) -> None:
     # MAD is 0 when over half the values are equal; the outlier is still found, the equal values are not.
     assert run(tmp_path, [72] * 19 + [73, 950]) == [("a020.md", 3, "FM501")]
+    [found] = lint_paths(sorted(tmp_path.glob("*.md")))
+    assert "median 72, mean absolute deviation 41.9 over 21 files (a robust z-score of 17;" in found.message
 
 
 def test_all_values_equal_is_no_outlier(tmp_path: Path) -> None:
@@ -188,7 +190,7 @@ def test_the_real_corpus_plus_one_outlier(tmp_path: Path) -> None:
 
 def test_robust_spread_is_not_pulled_by_the_outlier() -> None:
     assert spread([70, 72, 74], 3) == spread([70, 72, 100000], 3)
-    assert (spread([70, 72, 74], 3).median, spread([70, 72, 74], 3).mad) == (72, 2)
+    assert (spread([70, 72, 74], 3).median, spread([70, 72, 74], 3).deviation) == (72, 2)
 
 
 def test_facts_are_small_and_picklable(tmp_path: Path) -> None:

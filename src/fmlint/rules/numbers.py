@@ -62,8 +62,9 @@ class Spread:
     """A robust summary of one score over a run: its median and a robust standard deviation."""
 
     median: float
-    mad: float  # the median absolute deviation from the median
-    sigma: float  # MAD x 1.4826 (or a substitute when MAD is 0); 0 when every value is equal
+    deviation: float  # the median absolute deviation from the median (the mean one when that is 0)
+    measure: str  # which of the two ``deviation`` is, in words
+    sigma: float  # ``deviation`` scaled to estimate a standard deviation; 0 when every value is equal
     files: int
 
 
@@ -72,8 +73,10 @@ def spread(values: Iterable[int], files: int) -> Spread:
     median = statistics.median(ordered)
     deviations = [abs(value - median) for value in ordered]
     mad = statistics.median(deviations)
-    sigma = mad * _MAD_TO_SIGMA if mad else statistics.fmean(deviations) * _MEAN_AD_TO_SIGMA
-    return Spread(median, mad, sigma, files)
+    if mad:
+        return Spread(median, mad, "median absolute deviation", mad * _MAD_TO_SIGMA, files)
+    mean = statistics.fmean(deviations)  # over half the values are equal: MAD says nothing
+    return Spread(median, mean, "mean absolute deviation", mean * _MEAN_AD_TO_SIGMA, files)
 
 
 def _collect_scores(ctx: Context) -> tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] | None:
@@ -90,36 +93,41 @@ def _number(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def _judge_scores(ctx: CorpusContext) -> Iterator[Diagnostic]:
-    options = ctx.options
-    bounds = {"quality": options["max-quality"], "heat": options["max-heat"]}
+def _spreads(ctx: CorpusContext) -> dict[str, Spread]:
+    """Each score's spread over the run, for the scores enough files have."""
     spreads = {}
     for name in SCORES:
         values = [value for fact in ctx.facts for _, field, value, _ in fact.value if field == name]
         files = len({fact.path for fact in ctx.facts if any(field == name for _, field, _, _ in fact.value)})
-        if files >= options["min-files"]:
+        if files >= ctx.options["min-files"]:
             spreads[name] = spread(values, files)
-    threshold = options["outlier-threshold"]
+    return spreads
+
+
+def _judge_scores(ctx: CorpusContext) -> Iterator[Diagnostic]:
+    bounds = {"quality": ctx.options["max-quality"], "heat": ctx.options["max-heat"]}
+    threshold = ctx.options["outlier-threshold"]
+    spreads = _spreads(ctx)
     for fact in ctx.facts:
         for pointer, name, value, where in fact.value:
-            position = Position(*where)
+            summary = spreads.get(name)
             if value > bounds[name]:
                 message = f"`{name}` is {value}, above the plausible maximum of {bounds[name]} (option max-{name})"
-                yield ctx.report(fact.path, position, pointer, message)
+            elif summary is not None and summary.sigma and abs(value - summary.median) / summary.sigma > threshold:
+                message = _outlier_message(name, value, summary, threshold)
+            else:
                 continue
-            summary = spreads.get(name)
-            if summary is None or summary.sigma == 0:
-                continue
-            score = abs(value - summary.median) / summary.sigma
-            if score > threshold:
-                side = "above" if value > summary.median else "below"
-                message = (
-                    f"`{name}` is {value}, far {side} the other values of this run: median "
-                    f"{_number(summary.median)}, median absolute deviation {_number(summary.mad)} over "
-                    f"{summary.files} files (a robust z-score of {score:.0f}; more than {_number(threshold)} "
-                    f"is reported)"
-                )
-                yield ctx.report(fact.path, position, pointer, message)
+            yield ctx.report(fact.path, Position(*where), pointer, message)
+
+
+def _outlier_message(name: str, value: int, summary: Spread, threshold: float) -> str:
+    side = "above" if value > summary.median else "below"
+    score = abs(value - summary.median) / summary.sigma
+    return (
+        f"`{name}` is {value}, far {side} the other values of this run: median {_number(summary.median)}, "
+        f"{summary.measure} {_number(summary.deviation)} over {summary.files} files (a robust z-score of "
+        f"{score:.0f}; more than {_number(threshold)} is reported)"
+    )
 
 
 def _run_of(qualities: tuple[int, ...]) -> tuple[Example, ...]:
