@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, lint_paths, run_cli
+from conftest import CORPUS, MINIMAL, lint_paths, run_cli
 from fmlint.lint import Linter, Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.across import url_key
@@ -189,3 +193,24 @@ def test_files_without_urls_leave_no_fact(tmp_path: Path) -> None:
     path = write(tmp_path, "a.md", MINIMAL.replace('webUrl: "https://example.com/an-article"\n', ""))
     linter = Linter(Settings(schemas=load_schema_set(None), enabled=frozenset(BY_CODE)))
     assert "FM701" not in dict(linter.lint_file(str(path)).facts)
+
+
+def test_installed_command_reports_a_copied_corpus_article(tmp_path: Path) -> None:
+    source = CORPUS / "2021-05-05-microsoft-fleshes-out-power-apps.md"
+    for name in ("news/a.md", "archive/a-copy.md"):
+        write(tmp_path, name, source.read_text(encoding="utf-8"))
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("fmlint")), "check", "--isolated", "--output-format", "json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+        check=False,
+    )
+    assert (completed.returncode, completed.stderr) == (0, "")
+    found = json.loads(completed.stdout)
+    assert [(e["path"], e["line"], e["column"], e["code"], e["pointer"]) for e in found] == [
+        ("archive/a-copy.md", 6, 14, "FM701", "/originalUrl"),
+        ("news/a.md", 6, 14, "FM701", "/originalUrl"),
+    ]
+    assert "is also the URL of ../news/a.md (line 6, `originalUrl`)" in found[0]["message"]

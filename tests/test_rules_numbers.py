@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, lint_paths, lint_text, run_cli, where
+from conftest import CORPUS, MINIMAL, lint_paths, lint_text, run_cli, where
 from fmlint.lint import Linter, Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.numbers import spread
@@ -179,8 +179,6 @@ def test_related_links_scores_join_the_population(tmp_path: Path) -> None:
 
 def test_the_real_corpus_plus_one_outlier(tmp_path: Path) -> None:
     """Among the 674 real articles (median 72), 900 is an outlier; 100000 is beyond the bound as well."""
-    from conftest import CORPUS
-
     odd = tmp_path / "odd.md"
     odd.write_text(article("quality: 900\n", "https://example.com/odd"))
     found = [d for d in lint_paths([*sorted(CORPUS.iterdir()), odd]) if d.code == "FM501"]

@@ -213,8 +213,8 @@ RULES = (
         "encrypted payload) must decode to a non-zero multiple of 16 bytes, the second (the "
         "initialisation vector) to exactly 16 bytes. The message names the part that is wrong. All "
         "674 real articles pass.",
-        why="The payload is AES-encrypted; a truncated or re-encoded value cannot be decrypted, and the "
-        "page shows nothing where the protected content should be.",
+        why="The payload is encrypted in 16-byte blocks (as AES is); a truncated or re-encoded value "
+        "cannot be decrypted, and the page shows nothing where the protected content should be.",
         bad=_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUi"\n'),
         good=_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUiPbNrpw=="\n'),
         stage="document",
