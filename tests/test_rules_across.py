@@ -83,16 +83,20 @@ def test_three_copies_name_both_others_and_other_folders_relatively(tmp_path: Pa
         ("news/b.md", 4),
         ("old/c.md", 4),
     ]
-    assert "is also the URL of b.md (line 4, `webUrl`), ../old/c.md (line 4, `webUrl`);" in diagnostics[0].message
-    assert "is also the URL of ../news/a.md (line 4, `webUrl`), ../news/b.md (line 4, `webUrl`);" in (
+    assert "is also the URL of b.md (line 4, `webUrl`) and ../old/c.md (line 4, `webUrl`);" in diagnostics[0].message
+    assert "is also the URL of ../news/a.md (line 4, `webUrl`) and ../news/b.md (line 4, `webUrl`);" in (
         diagnostics[2].message
     )
 
 
 def test_many_copies_are_summarised(tmp_path: Path) -> None:
-    paths = [write(tmp_path, f"{index}.md", article("https://example.com/story")) for index in range(6)]
+    paths = [write(tmp_path, f"{index}.md", article("https://example.com/story")) for index in range(5)]
+    assert "3.md (line 4, `webUrl`) and 1 more file;" in lint_paths(paths)[0].message
+    paths.append(write(tmp_path, "5.md", article("https://example.com/story")))
     first = lint_paths(paths)[0]
-    assert "1.md (line 4, `webUrl`), 2.md (line 4, `webUrl`), 3.md (line 4, `webUrl`), 2 more;" in first.message
+    assert "1.md (line 4, `webUrl`), 2.md (line 4, `webUrl`), 3.md (line 4, `webUrl`) and 2 more files;" in (
+        first.message
+    )
 
 
 @pytest.mark.parametrize(

@@ -103,11 +103,10 @@ def _message(path: str, pointer: str, url: str, others: list[_Url]) -> str:
         for other, other_pointer, _, where in others
     ]
     if len(named) > _MAX_NAMED:
-        named = [*named[:_MAX_NAMED], f"{len(named) - _MAX_NAMED} more"]
-    return (
-        f"duplicate article: `{pointer[1:]}` {url} is also the URL of {', '.join(named)}; "
-        f"keep one file, or correct the URL"
-    )
+        more = len(named) - _MAX_NAMED
+        named = [", ".join(named[:_MAX_NAMED]), f"{more} more file{'s' if more > 1 else ''}"]
+    listed = ", ".join(named) if len(named) < 2 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"duplicate article: `{pointer[1:]}` {url} is also the URL of {listed}; keep one file, or correct the URL"
 
 
 def _article(name: str, title: str, url: str) -> Example:
