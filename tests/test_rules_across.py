@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from conftest import CORPUS, MINIMAL, lint_paths, run_cli
 from fmlint.lint import Linter, Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.across import url_key
+from fmlint.rules.base import CorpusContext, Fact
 from fmlint.schema.store import load_schema_set
 
 
@@ -218,3 +220,38 @@ def test_installed_command_reports_a_copied_corpus_article(tmp_path: Path) -> No
         ("news/a.md", 6, 14, "FM701", "/originalUrl"),
     ]
     assert "is also the URL of ../news/a.md (line 6, `originalUrl`)" in found[0]["message"]
+
+
+def test_a_later_url_is_reported_when_it_is_shared_with_other_files(tmp_path: Path) -> None:
+    paths = [
+        write(tmp_path, "a.md", article("https://example.com/web", "https://example.com/original")),
+        write(tmp_path, "b.md", article("https://example.org/b", "https://example.com/original")),
+        write(tmp_path, "c.md", article("https://example.com/web")),
+    ]
+    diagnostics = lint_paths(paths)
+    assert found(paths, tmp_path) == [
+        ("a.md", 3, 14, "FM701", "/originalUrl"),
+        ("a.md", 5, 9, "FM701", "/webUrl"),
+        ("b.md", 3, 14, "FM701", "/originalUrl"),
+        ("c.md", 4, 9, "FM701", "/webUrl"),
+    ]
+    assert "is also the URL of b.md (line 3, `originalUrl`);" in diagnostics[0].message
+    assert "is also the URL of c.md (line 4, `webUrl`);" in diagnostics[1].message
+
+
+def test_thousands_of_files_sharing_a_placeholder_url_take_one_pass() -> None:
+    """Comparing every pair of files would take seconds here; the pass over facts must stay linear."""
+    rule = BY_CODE["FM701"]
+    placeholder = ("http://example.com/todo", "/originalUrl", "https://example.com/TODO", (3, 14, 3, 40))
+    facts = [
+        Fact(f"{index}.md", (f"/{index}.md", (placeholder, (f"http://e.com/{index}", "/webUrl", "u", (4, 9, 4, 20)))))
+        for index in range(5000)
+    ]
+    assert rule.finish is not None
+    start = time.perf_counter()
+    diagnostics = list(rule.finish(CorpusContext(rule, facts, {})))
+    assert time.perf_counter() - start < 5
+    assert len(diagnostics) == 5000
+    assert diagnostics[0].message.endswith(
+        "3.md (line 3, `originalUrl`) and 4996 more files; keep one file, or correct the URL"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Diagnostic, Severity
@@ -50,43 +51,55 @@ def url_key(url: str) -> str:
 
 
 def _collect_urls(ctx: Context) -> tuple[str, tuple[_Url, ...]] | None:
-    """The file's identity (its real path), and each distinct article URL: key, pointer, URL, position."""
-    found = []
-    seen = set()
+    """The file's identity (its real path), and each distinct article URL in the order of its lines:
+    key, pointer, URL, position."""
+    present = []
     for name in ARTICLE_URLS:
         url = ctx.data.get(name)
         if isinstance(url, str) and url.strip():
-            key = url_key(url)
-            if key not in seen:
-                seen.add(key)
-                where = ctx.position(f"/{name}")
-                found.append((key, f"/{name}", url, (where.line, where.column, where.end_line, where.end_column)))
+            at = ctx.position(f"/{name}")
+            present.append(((at.line, at.column, at.end_line, at.end_column), f"/{name}", url))
+    found: dict[str, _Url] = {}
+    for where, pointer, url in sorted(present):
+        key = url_key(url)
+        found.setdefault(key, (key, pointer, url, where))
     # One file named twice (`a.md` and `/abs/a.md`, or through a symbolic link) is not a duplicate.
-    return (os.path.realpath(ctx.doc.path), tuple(found)) if found else None
+    return (os.path.realpath(ctx.doc.path), tuple(found.values())) if found else None
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
-    holders: dict[str, list[_Url]] = defaultdict(list)
-    identity = {}
+    holders: dict[str, list[tuple[str, _Url]]] = defaultdict(list)  # URL key -> (identity, entry)
+    files: dict[str, set[str]] = defaultdict(set)  # URL key -> identities of the files that have it
     for fact in ctx.facts:
-        identity[fact.path], urls = fact.value
+        identity, urls = fact.value
         for key, pointer, url, where in urls:
-            holders[key].append((fact.path, pointer, url, where))
-    # For each file and each other file sharing a URL with it: the file's first such URL.
-    shared: dict[str, dict[str, tuple[_Url, _Url]]] = defaultdict(dict)
-    for entries in holders.values():
-        for mine in entries:
-            for other in entries:
-                if identity[other[0]] != identity[mine[0]]:
-                    known = shared[mine[0]].get(other[0])
-                    if known is None or mine[3] < known[0][3]:
-                        shared[mine[0]][other[0]] = (mine, other)
-    for path, pairs in shared.items():
-        by_field: dict[_Url, list[_Url]] = defaultdict(list)
-        for mine, other in pairs.values():
-            by_field[mine].append(other)
-        for (_, pointer, url, where), others in by_field.items():
-            yield ctx.report(path, Position(*where), pointer, _message(path, pointer, url, others))
+            holders[key].append((identity, (fact.path, pointer, url, where)))
+            files[key].add(identity)
+    brings: dict[tuple[str, ...], bool] = {}
+    for fact in ctx.facts:
+        identity, urls = fact.value
+        keys = [key for key, *_ in urls]
+        for index, (key, pointer, url, where) in enumerate(urls):
+            if len(files[key]) < 2 or (index and not _brings_others(files, keys[:index], key, brings)):
+                continue
+            others = list(islice((entry for other, entry in holders[key] if other != identity), _MAX_NAMED))
+            message = _message(fact.path, pointer, url, others, len(files[key]) - 1)
+            yield ctx.report(fact.path, Position(*where), pointer, message)
+
+
+def _brings_others(
+    files: dict[str, set[str]], earlier: list[str], key: str, cache: dict[tuple[str, ...], bool]
+) -> bool:
+    """Whether a file has ``key`` that has none of the ``earlier`` URLs: a file's later URL is reported
+    only then. The answer depends on the URLs alone, so a thousand files sharing placeholder URLs cost
+    one set comparison, not a million."""
+    known = set().union(*(files[other] for other in earlier))
+    if len(files[key]) > len(known):
+        return True
+    signature = (*earlier, key)
+    if signature not in cache:
+        cache[signature] = any(other not in known for other in files[key])
+    return cache[signature]
 
 
 def _relative(other: str, path: str) -> str:
@@ -97,14 +110,14 @@ def _relative(other: str, path: str) -> str:
         return other
 
 
-def _message(path: str, pointer: str, url: str, others: list[_Url]) -> str:
+def _message(path: str, pointer: str, url: str, others: list[_Url], count: int) -> str:
     named = [
         f"{_relative(other, path)} (line {where[0]}, `{other_pointer[1:]}`)"
         for other, other_pointer, _, where in others
     ]
-    if len(named) > _MAX_NAMED:
-        more = len(named) - _MAX_NAMED
-        named = [", ".join(named[:_MAX_NAMED]), f"{more} more file{'s' if more > 1 else ''}"]
+    if count > len(named):
+        more = count - len(named)
+        named = [", ".join(named), f"{more} more file{'s' if more > 1 else ''}"]
     listed = ", ".join(named) if len(named) < 2 else f"{', '.join(named[:-1])} and {named[-1]}"
     return f"duplicate article: `{pointer[1:]}` {url} is also the URL of {listed}; keep one file, or correct the URL"
 
