@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
-from fmlint.rules.values import records, rewrite_scalar, text_field
+from fmlint.rules.values import is_tagged, records, rewrite_scalar, text_field
 from fmlint.schema.formats import check_date_time
 
 DATE_FIELDS = ("publishedDateTime", "updatedDateTime")
@@ -125,6 +125,8 @@ def _check_quoted(ctx: Context) -> Iterator[Diagnostic]:
             text = text_field(record, key)
             if text is None or ctx.doc.style(pointer) != "" or not _YAML11_TIMESTAMP.match(text):
                 continue
+            if is_tagged(ctx.doc, pointer):
+                continue  # an explicit tag says how every reader must read it
             edit = rewrite_scalar(ctx.doc, pointer, text, quote=True)
             fix = None if edit is None else Fix("put the date-time in double quotes", (edit,))
             yield ctx.report(

@@ -37,8 +37,8 @@ def text_field(record: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-# A plain scalar that reads back as itself in block and flow context alike.
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9/][^\s,\[\]{}#'\"\\]*\Z")
+# Text that may be written as a plain scalar, if it also reads back as itself in its place.
+_PLAIN_START = re.compile(r"[A-Za-z0-9/][^\s#]*\Z")
 
 
 def rewrite_scalar(doc: Document, pointer: str, value: str, *, quote: bool = False) -> Edit | None:
@@ -59,18 +59,31 @@ def rewrite_scalar(doc: Document, pointer: str, value: str, *, quote: bool = Fal
         if opening == -1 or end - opening < 2 or text[end - 1] != style:
             return None
         edit = Edit(opening + 1, end - 1, _escape(value, style))
-    elif style == "":
+        return edit if _changes_only(doc, pointer, value, edit) else None
+    if style == "":
         current = _get(doc.data, pointer)
         if not isinstance(current, str) or "\n" in text[start:end] or not text[start:end].endswith(current):
             return None
         begin = end - len(current)
-        if text[start:begin].strip().startswith("!"):
+        if is_tagged(doc, pointer):
             return None  # a tag decides how other readers read it: leave it to the author
-        plain = not quote and _PLAIN_SAFE.match(value) is not None
-        edit = Edit(begin, end, value if plain else '"' + _escape(value, '"') + '"')
-    else:
-        return None
-    return edit if _changes_only(doc, pointer, value, edit) else None
+        # Plain when it reads back as itself here (checked below), double-quoted otherwise.
+        plain = [] if quote or not _PLAIN_START.match(value) else [Edit(begin, end, value)]
+        for edit in (*plain, Edit(begin, end, '"' + _escape(value, '"') + '"')):
+            if _changes_only(doc, pointer, value, edit):
+                return edit
+    return None
+
+
+def is_tagged(doc: Document, pointer: str) -> bool:
+    """Whether the plain value at ``pointer`` carries an explicit tag (``!!str 2022-…``)."""
+    offsets = doc.value_offsets(pointer)
+    current = _get(doc.data, pointer)
+    if offsets is None or not isinstance(current, str):
+        return False
+    head = doc.text[offsets[0] : offsets[1]]
+    head = head[: len(head) - len(current)] if head.endswith(current) else head
+    return any(token.startswith("!") for token in head.split())
 
 
 def _escape(value: str, quote: str) -> str:
@@ -80,8 +93,10 @@ def _escape(value: str, quote: str) -> str:
     for char in value:
         if char in '"\\':
             out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
+        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
             out.append(f"\\x{ord(char):02x}")
+        elif char in "\u2028\u2029":
+            out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)
     return "".join(out)
