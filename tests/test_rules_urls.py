@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, MINIMAL, lint_text, run_cli, where
-from fmlint.diagnostic import Applicability, Diagnostic
+from fmlint.diagnostic import Applicability, Diagnostic, Edit
+from fmlint.document import Document
 from fmlint.rules.urls import amp_cache_url
+from fmlint.rules.values import rewrite_scalar
 from fmlint.source import Source, read_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
@@ -419,3 +421,26 @@ def test_odd_shapes_are_left_to_the_schema_without_a_traceback(tmp_path: Path, e
     codes = {d.code for d in lint_text(tmp_path, article(extra))}
     assert "FM902" not in codes
     assert codes & {"FM201", "FM202"}
+
+
+def test_a_block_scalar_is_reported_without_a_fix(tmp_path: Path) -> None:
+    text = article(
+        'ampWebUrl: "https://example.com/amp"\ncdnAmpWebUrl: >-\n  https://example.cdn.ampproject.org/c/s/example.com/amp\n'
+    )
+    (diagnostic,) = lint_text(tmp_path, text, select=URLS)
+    assert found([diagnostic]) == [(9, 15, "FM306", "/cdnAmpWebUrl")]
+    assert diagnostic.fix is None
+
+
+def _document(text: str) -> Document:
+    parsed = read_yaml(text, Limits())
+    return Document("a.md", Source("a.md", text, b"", False, 3, 3), parsed.data, parsed.spans)
+
+
+def test_an_edit_that_would_not_read_back_as_the_value_is_not_offered() -> None:
+    doc = _document("a: 'x'\nb: x\nc: \"x\"\n")
+    assert rewrite_scalar(doc, "/a", "it's") == Edit(4, 5, "it''s")
+    assert rewrite_scalar(doc, "/a", "two\nlines") is None  # single quotes cannot hold a line break
+    assert rewrite_scalar(doc, "/b", "x: y") == Edit(10, 11, '"x: y"')  # plain would be a mapping
+    assert rewrite_scalar(doc, "/c", 'say "hi"\\') == Edit(16, 17, 'say \\"hi\\"\\\\')
+    assert rewrite_scalar(doc, "/missing", "x") is None

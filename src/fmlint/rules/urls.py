@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ class Url:
         return ".".join(part if not part.isdigit() else f"[{part}]" for part in parts).replace(".[", "[")
 
 
+@lru_cache(maxsize=1024)  # each URL of a file is seen by every rule here: parse it once
 def _parse(pointer: str, text: str, image: bool) -> Url | None:
     """The parts of ``text``, or ``None`` when it is malformed (FM301 reports it)."""
     if (check_uri_reference if image else check_uri)(text) is not None:

@@ -106,8 +106,10 @@ def _changes_only(doc: Document, pointer: str, value: str, edit: Edit) -> bool:
     """Whether applying ``edit`` changes the value at ``pointer`` to ``value`` and nothing else."""
     text = doc.text[: edit.start] + edit.text + doc.text[edit.end :]
     parsed = read_yaml(text, Limits())
-    if parsed.fatal or _issues(parsed.issues) != _issues(read_yaml(doc.text, Limits()).issues):
+    if parsed.fatal:
         return False
+    if parsed.issues and _issues(parsed.issues) != _issues(read_yaml(doc.text, Limits()).issues):
+        return False  # the edit made the YAML worse somewhere
     expected = copy.deepcopy(doc.data)
     _set(expected, pointer, value)
     return bool(parsed.data == expected)
