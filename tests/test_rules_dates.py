@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +220,17 @@ def test_a_value_other_readers_read_as_text_is_not_reported(tmp_path: Path) -> N
     assert lint_text(tmp_path, tagged, select=["FM404"]) == []
     other = dated("2022-06-21")  # still a timestamp for YAML 1.1 readers, and an FM401 error
     assert [d.code for d in lint_text(tmp_path, other, select=WITH_QUOTING)] == ["FM401", "FM404"]
+
+
+def test_the_installed_command_takes_now_from_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "2024-05-01-an-article.md"
+    path.write_text(dated("2024-05-01T12:00:00Z"))
+    script = Path(sys.executable).with_name("fmlint")
+    env = {**os.environ, "FMLINT_NOW": "2024-04-29T00:00:00Z"}
+    command = [str(script), "check", "--isolated", "--output-format", "concise", "--strict", str(path)]
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert completed.returncode == 1
+    assert f"{path}:3:20: FM402 `publishedDateTime` 2024-05-01T12:00:00Z is 60 hours in the future" in completed.stdout
+    env["FMLINT_NOW"] = "2024-05-01T00:00:00Z"
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert (completed.returncode, completed.stderr) == (0, "")

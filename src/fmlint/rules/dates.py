@@ -78,7 +78,8 @@ def _check_future(ctx: Context) -> Iterator[Diagnostic]:
     for pointer, text, instant in _dates(ctx):
         if instant > limit:
             ahead = instant - ctx.now
-            when = f"{ahead.days} days" if ahead.days >= 2 else f"{ahead.total_seconds() / 3600:.0f} hours"
+            hours_ahead = ahead.total_seconds() / 3600
+            when = f"{ahead.days} days" if hours_ahead >= 72 else f"{hours_ahead:.0f} hours"
             yield ctx.report(
                 pointer,
                 f"`{_field(pointer)}` {text} is {when} in the future (now is {_utc(ctx.now)}; "

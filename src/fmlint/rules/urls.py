@@ -320,7 +320,7 @@ RULES = (
         "(`10.0.0.5`, `192.168.1.2`, `[::1]`), or any IP address.",
         why="Such links work on the author's machine or office network and nowhere else; a public "
         "IP address breaks as soon as the site moves to another server.",
-        bad=_with('originalUrl: "http://localhost:4000/an-article"\n'),
+        bad=_with("images:\n  - url: https://192.168.1.20/lead.jpg\n"),
         good=_GOOD,
         stage="document",
         check=_check_host,
