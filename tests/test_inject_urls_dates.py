@@ -8,10 +8,15 @@ files are clean, so any other finding is noise and fails the test.
 
 from __future__ import annotations
 
+import json
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ALL_CODES, CORPUS, VALID_SEED, lint_paths
 from fmlint.diagnostic import Applicability, Diagnostic
@@ -262,3 +267,60 @@ def test_crlf_files_get_the_same_positions_and_fixes(tmp_path: Path) -> None:
     (edit,) = diagnostic.fix.edits
     front = source.text[: edit.start] + edit.text + source.text[edit.end :]
     assert edited.replace(source.text, front) == original
+
+
+_ODD = [
+    "http://example.com/a",
+    "HTTP://Example.com/a",
+    "https://localhost./a",
+    "https://[::1]/a",
+    "https://u@www.geekwire.com:8443/a,b/amp?x=1&y='2'",
+    "https://bücher.example/a",
+    "//cdn.example/a",
+    "/site/path",
+    "ftp://example.com/a",
+    "javascript:void(0)",
+    "https://www-geekwire-com.cdn.ampproject.org/c/s/wrong",
+    "2999-01-01T00:00:00Z",
+    "2020-09-22T23:13:60-23:59",
+    "2020-09-22",
+    "",
+]
+_FIELDS = ["originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl", "publishedDateTime"]
+
+
+def _written(value: str, style: str) -> str:
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(
+    st.sampled_from([GEEKWIRE, VALID_SEED]),
+    st.lists(st.tuples(st.sampled_from(_FIELDS), st.sampled_from(_ODD), st.sampled_from(["", "'", '"'])), max_size=4),
+)
+def test_odd_values_in_real_files_never_break_a_rule_and_every_fix_holds(
+    source: Path, changes: list[tuple[str, str, str]]
+) -> None:
+    text = source.read_text(encoding="utf-8")
+    for key, value, style in changes:
+        line = f"{key}: {_written(value, style)}"
+        text = re.sub(rf"(?m)^{key}: .*$", line.replace("\\", "\\\\"), text, count=1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / source.name
+        path.write_text(text, encoding="utf-8")
+        before = lint_paths([path], select=ALL_CODES)
+        assert "FM902" not in {d.code for d in before}
+        seen = {(d.code, d.pointer) for d in before}
+        for diagnostic in before:
+            if diagnostic.fix is None:
+                continue
+            fixed = Path(folder) / "fixed" / source.name
+            fixed.parent.mkdir(exist_ok=True)
+            fixed.write_text(_fixed(path, diagnostic), encoding="utf-8")
+            after = {(d.code, d.pointer) for d in lint_paths([fixed], select=ALL_CODES)}
+            assert (diagnostic.code, diagnostic.pointer) not in after
+            assert after <= seen

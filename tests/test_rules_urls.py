@@ -236,6 +236,7 @@ def test_amp_cache_address_follows_the_algorithm() -> None:
         amp_cache_url("HTTPS://Example.com:8443/a") == "https://example-com.cdn.ampproject.org/c/s/Example.com:8443/a"
     )
     assert amp_cache_url("ftp://example.com/a") is None
+    assert amp_cache_url("https://[2001:db8::1]/a") is None  # an IPv6 address has no cache name
 
 
 def _corpus_front_matter(path: Path) -> Source:

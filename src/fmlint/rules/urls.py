@@ -184,7 +184,7 @@ def amp_cache_url(amp_url: str) -> str | None:
     parts = urlsplit(amp_url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    if scheme not in WEB_SCHEMES or not host or host.startswith("["):
+    if scheme not in WEB_SCHEMES or not host or ":" in host:  # an IPv6 address has no cache name
         return None
     label = host.replace("-", "--").replace(".", "-")
     rest = amp_url.split("://", 1)[1]
