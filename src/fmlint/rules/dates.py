@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
-from fmlint.rules.values import is_tagged, records, rewrite_scalar, text_field
+from fmlint.rules.values import field_name, is_tagged, records, rewrite_scalar, text_field
 from fmlint.schema.formats import check_date_time
 
 DATE_FIELDS = ("publishedDateTime", "updatedDateTime")
@@ -60,11 +60,6 @@ def _dates(ctx: Context) -> Iterator[tuple[str, str, datetime]]:
                 yield f"{prefix}/{key}", text, instant
 
 
-def _field(pointer: str) -> str:
-    parts = pointer.strip("/").split("/")
-    return ".".join(part if not part.isdigit() else f"[{part}]" for part in parts).replace(".[", "[")
-
-
 def _utc(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -82,7 +77,7 @@ def _check_future(ctx: Context) -> Iterator[Diagnostic]:
             when = f"{ahead.days} days" if hours_ahead >= 72 else f"{hours_ahead:.0f} hours"
             yield ctx.report(
                 pointer,
-                f"`{_field(pointer)}` {text} is {when} in the future (now is {_utc(ctx.now)}; "
+                f"`{field_name(pointer)}` {text} is {when} in the future (now is {_utc(ctx.now)}; "
                 f"up to {hours} hours ahead is allowed)",
             )
 
@@ -132,7 +127,7 @@ def _check_quoted(ctx: Context) -> Iterator[Diagnostic]:
             fix = None if edit is None else Fix("put the date-time in double quotes", (edit,))
             yield ctx.report(
                 pointer,
-                f"`{_field(pointer)}` is not quoted: YAML readers such as PyYAML, Ruby's and js-yaml turn "
+                f"`{field_name(pointer)}` is not quoted: YAML readers such as PyYAML, Ruby's and js-yaml turn "
                 "it into a timestamp object, not the text written here; put it in quotes",
                 fix=fix,
             )

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Applicability, Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
-from fmlint.rules.values import records, rewrite_scalar, text_field
+from fmlint.rules.values import field_name, records, rewrite_scalar, text_field
 from fmlint.schema.explain import suggest
 from fmlint.schema.formats import check_uri, check_uri_reference
 
@@ -39,9 +39,7 @@ class Url:
 
     @property
     def field(self) -> str:
-        """The field as a reader names it: ``webUrl``, ``related[1].webUrl``, ``images[0].url``."""
-        parts = self.pointer.strip("/").split("/")
-        return ".".join(part if not part.isdigit() else f"[{part}]" for part in parts).replace(".[", "[")
+        return field_name(self.pointer)
 
 
 @lru_cache(maxsize=1024)  # each URL of a file is seen by every rule here: parse it once
@@ -205,7 +203,8 @@ def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
         pointer = f"{prefix}/cdnAmpWebUrl"
         if "ampWebUrl" not in record:
             yield ctx.report(
-                pointer, f"`{_field(pointer)}` is set but `ampWebUrl` is not: the cache address has no page to serve"
+                pointer,
+                f"`{field_name(pointer)}` is set but `ampWebUrl` is not: the cache address has no page to serve",
             )
             continue
         amp = _link(prefix, record, "ampWebUrl")
@@ -216,13 +215,9 @@ def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
         fix = None if edit is None else Fix("write the AMP cache address of ampWebUrl", (edit,))
         yield ctx.report(
             pointer,
-            f"`{_field(pointer)}` is not the AMP cache address of `ampWebUrl`: expected `{expected}`",
+            f"`{field_name(pointer)}` is not the AMP cache address of `ampWebUrl`: expected `{expected}`",
             fix=fix,
         )
-
-
-def _field(pointer: str) -> str:
-    return Url(pointer, "", "", "", False).field
 
 
 # --- FM307 provider-domain-mismatch ------------------------------------------
@@ -249,7 +244,7 @@ def _check_provider(ctx: Context) -> Iterator[Diagnostic]:
         hint = " (a video on a video platform should have `type: video`)" if on_platform else ""
         yield ctx.report(
             f"{prefix}/provider/domain",
-            f"`{_field(prefix + '/provider/domain')}` is `{domain}` but `{links[0].field}` is on "
+            f"`{field_name(prefix + '/provider/domain')}` is `{domain}` but `{links[0].field}` is on "
             f"`{links[0].host}`: the domain should be that host or a parent domain of it{hint}",
         )
 

@@ -37,6 +37,12 @@ def text_field(record: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def field_name(pointer: str) -> str:
+    """The field as a reader names it: ``webUrl``, ``related[1].webUrl``, ``provider.images[0].url``."""
+    parts = pointer.strip("/").split("/")
+    return ".".join(part if not part.isdigit() else f"[{part}]" for part in parts).replace(".[", "[")
+
+
 # Text that may be written as a plain scalar, if it also reads back as itself in its place.
 _PLAIN_START = re.compile(r"[A-Za-z0-9/][^\s#]*\Z")
 
