@@ -79,8 +79,11 @@ def test_passing_example_passes_every_rule(rule: Rule, tmp_path: Path) -> None:
 def test_rules_lists_every_rule() -> None:
     result = run_cli("rules")
     assert result.code == 0
-    for rule in RULES:
-        assert rule.code in result.out and rule.name in result.out
+    rows = [line for line in result.out.splitlines() if line.startswith("  FM")]
+    assert [row.split()[:2] for row in rows] == [[rule.code, rule.name] for rule in RULES]
+    # One column each for code, name, flags and summary, aligned however long the flags are.
+    starts = {row.index(rule.summary) for row, rule in zip(rows, RULES, strict=True)}
+    assert len(starts) == 1
 
 
 def test_unknown_rule_is_a_usage_error() -> None:

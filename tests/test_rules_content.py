@@ -126,7 +126,7 @@ related:
 
 
 @pytest.mark.parametrize(
-    "second", ["https://example.org/story", "https://EXAMPLE.org/story/", "http://example.org/story#top"]
+    "second", ["https://example.org/story", "https://EXAMPLE.org/story/", "https://example.org/story#top"]
 )
 def test_duplicate_related_link_at_the_duplicate(tmp_path: Path, second: str) -> None:
     [diagnostic] = lint_text(tmp_path, article(RELATED.format(second=second)))
@@ -162,11 +162,11 @@ def test_related_link_to_the_article_itself(tmp_path: Path) -> None:
 
 def test_related_link_whose_original_url_is_the_article(tmp_path: Path) -> None:
     text = article(
-        'originalUrl: "https://source.example/a"\nrelated:\n'
-        '  - {title: Copy, webUrl: "https://example.net/a", originalUrl: "https://source.example/a"}\n'
+        'originalUrl: "https://example.com/source"\nrelated:\n'
+        '  - {title: Copy, webUrl: "https://example.com/copy", originalUrl: "https://example.com/source"}\n'
     )
     assert [(d.line, d.column, d.code, d.pointer) for d in lint_text(tmp_path, text)] == [
-        (5, 65, "FM603", "/related/0/originalUrl")
+        (5, 68, "FM603", "/related/0/originalUrl")
     ]
 
 

@@ -169,7 +169,9 @@ def test_related_links_scores_join_the_population(tmp_path: Path) -> None:
     paths = []
     for index in range(25):
         quality = 900 if index == 3 else 60 + index
-        text = article(f"quality: {60 + index}\nrelated:\n" + link.format(quality=quality), f"https://e.com/{index}")
+        text = article(
+            f"quality: {60 + index}\nrelated:\n" + link.format(quality=quality), f"https://example.com/{index}"
+        )
         paths.append(tmp_path / f"a{index:02}.md")
         paths[-1].write_text(text)
     assert [(Path(d.path).name, d.line, d.column, d.pointer) for d in lint_paths(paths)] == [

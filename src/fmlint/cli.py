@@ -247,21 +247,22 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
 def _rules(stream: TextIO) -> int:
     from fmlint.rules import FAMILIES, RULES
 
+    def flags(rule: Any) -> str:
+        words = [str(rule.severity)]
+        if not rule.default_enabled:
+            words.append("opt-in")
+        if rule.fixable:
+            words.append("fixable")
+        return ", ".join(words)
+
+    name_width = max(len(rule.name) for rule in RULES)
+    flags_width = max(len(flags(rule)) for rule in RULES)
     family = None
     for rule in RULES:
         if rule.code[:3] != family:
             family = rule.code[:3]
-            stream.write(
-                f"\n{family}xx  {FAMILIES.get(family, '')}\n"
-                if family != "FM0"
-                else f"{family}xx  {FAMILIES[family]}\n"
-            )
-        flags = [str(rule.severity)]
-        if not rule.default_enabled:
-            flags.append("opt-in")
-        if rule.fixable:
-            flags.append("fixable")
-        stream.write(f"  {rule.code}  {rule.name:<28} {', '.join(flags):<22} {rule.summary}\n")
+            stream.write(f"{'' if family == 'FM0' else chr(10)}{family}xx  {FAMILIES.get(family, '')}\n")
+        stream.write(f"  {rule.code}  {rule.name:<{name_width}}  {flags(rule):<{flags_width}}  {rule.summary}\n")
     return EXIT_OK
 
 

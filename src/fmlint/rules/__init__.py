@@ -9,12 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fmlint.rules import across, content, file, meta, numbers, schema, syntax
+from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, urls
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*file.RULES, *syntax.RULES, *schema.RULES, *numbers.RULES, *content.RULES, *across.RULES, *meta.RULES),
+        (
+            *file.RULES,
+            *syntax.RULES,
+            *schema.RULES,
+            *urls.RULES,
+            *dates.RULES,
+            *numbers.RULES,
+            *content.RULES,
+            *across.RULES,
+            *meta.RULES,
+        ),
         key=lambda rule: rule.code,
     )
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from fmlint.rules.base import Example, Rule
@@ -18,7 +19,7 @@ def _example(example: Example) -> str:
 
 
 def _with_options(rule: Rule, examples: tuple[Example, ...]) -> str:
-    settings = [f"{name} = {value!r}" for example in examples for name, value in example.options]
+    settings = [f"{name} = {json.dumps(value)}" for example in examples for name, value in example.options]
     return f" (with {', '.join(settings)} in [tool.fmlint.rules.{rule.name}])" if settings else ""
 
 
@@ -41,7 +42,8 @@ def render_rule(rule: Rule) -> str:
     ]
     if rule.options:
         parts += ["", f"Options ([tool.fmlint.rules.{rule.name}])"]
-        parts += [f"  {option.name} = {option.default!r}: {option.help}" for option in rule.options]
+        # Defaults are shown as they are written in TOML (json.dumps agrees for these types).
+        parts += [f"  {option.name} = {json.dumps(option.default)}: {option.help}" for option in rule.options]
     for title, examples in (("Fails", rule.bad), ("Passes", rule.good)):
         if examples:
             parts += ["", f"Example that {title.lower()}{_with_options(rule, examples)}"]
