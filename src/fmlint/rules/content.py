@@ -16,7 +16,7 @@ from typing import Any
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.rules.across import ARTICLE_URLS, url_key
 from fmlint.rules.base import Context, Example, Rule, example
-from fmlint.schema.explain import field_name
+from fmlint.rules.values import field_name, records
 
 _HEAD = (
     "---\n"
@@ -84,11 +84,9 @@ def _check_secured(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _related_links(data: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    related = data.get("related")
-    if isinstance(related, list):
-        for index, link in enumerate(related):
-            if isinstance(link, dict):
-                yield index, link
+    for prefix, link in records(data):
+        if prefix:
+            yield int(prefix.rsplit("/", 1)[1]), link
 
 
 def _url(record: dict[str, Any], name: str) -> str | None:
@@ -176,8 +174,7 @@ def _check_near_duplicate_topics(ctx: Context) -> Iterator[Diagnostic]:
 
 def _images(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every image: the article's, its provider's, and those of each related link."""
-    records = [("", data), *((f"/related/{index}", link) for index, link in _related_links(data))]
-    for prefix, record in records:
+    for prefix, record in records(data):
         provider = record.get("provider")
         lists = [(f"{prefix}/images", record.get("images"))]
         if isinstance(provider, dict):
@@ -195,12 +192,8 @@ def _check_image_size(ctx: Context) -> Iterator[Diagnostic]:
             given, missing = ("width", "height") if "width" in image else ("height", "width")
             yield ctx.report(
                 f"{pointer}/{given}",
-                f"{_field(pointer)} has a `{given}` but no `{missing}`; give both, or neither",
+                f"`{field_name(pointer)}` has a `{given}` but no `{missing}`; give both, or neither",
             )
-
-
-def _field(pointer: str) -> str:
-    return field_name([int(part) if part.isdigit() else part for part in pointer[1:].split("/")])
 
 
 RULES = (

@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Position
 from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule, example
+from fmlint.rules.values import records
 from fmlint.yamlread import escape_pointer
 
 SCORES = ("quality", "heat")
@@ -42,16 +43,10 @@ def is_integer(value: Any) -> TypeGuard[int]:
 
 def score_fields(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
     """``(pointer, field, value)`` of every score: the article's, then each related link's."""
-    for name in SCORES:
-        if name in data:
-            yield f"/{name}", name, data[name]
-    related = data.get("related")
-    if isinstance(related, list):
-        for index, link in enumerate(related):
-            if isinstance(link, dict):
-                for name in SCORES:
-                    if name in link:
-                        yield f"/related/{index}/{name}", name, link[name]
+    for prefix, record in records(data):
+        for name in SCORES:
+            if name in record:
+                yield f"{prefix}/{name}", name, record[name]
 
 
 # --- FM501 odd-number -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Shared by the URL and date rules: the records a file holds, and edits that rewrite one value.
+"""Shared by the rules that walk records: the records a file holds, and edits that rewrite one value.
 
 An article and each of its ``related`` links are checked alike, so rules walk
 :func:`records`. :func:`rewrite_scalar` builds the :class:`Edit` that replaces one
