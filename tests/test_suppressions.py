@@ -545,3 +545,16 @@ def test_the_installed_command_reads_suppressions(tmp_path: Path) -> None:
         a.md:4:14: FM901 unused suppression: no finding of `FM3` on this line
         Found 1 error and 1 warning in 1 of 1 file.
         """)
+
+
+def test_the_readme_example_is_true(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Suppressing findings") :]
+    example = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", 8)]
+    completed = example.replace("---\n", "---\npublishedDateTime: 2022-06-21T16:00:00Z\nwebUrl: https://e.com/a\n"
+                                "provider: {name: E, domain: e.com}\n", 1)  # fmt: skip
+    assert where(lint_text(tmp_path, completed)) == []
+    without = "\n".join(line.split("#")[0].rstrip() if "fmlint" in line else line for line in completed.split("\n"))
+    assert [d.code for d in lint_text(tmp_path, without)] == ["FM301", "FM203", "FM205"]
