@@ -558,3 +558,60 @@ def test_the_readme_example_is_true(tmp_path: Path) -> None:
     assert where(lint_text(tmp_path, completed)) == []
     without = "\n".join(line.split("#")[0].rstrip() if "fmlint" in line else line for line in completed.split("\n"))
     assert [d.code for d in lint_text(tmp_path, without)] == ["FM301", "FM203", "FM205"]
+
+
+# --- the fix of FM901 ---------------------------------------------------------------
+
+
+def _fixed(text: str, diagnostic: Diagnostic) -> str:
+    """``text`` with the fix of ``diagnostic`` applied (edits are offsets into the front-matter)."""
+    assert diagnostic.fix is not None
+    fence = text.index("\n") + 1
+    block = text[fence:]
+    for edit in sorted(diagnostic.fix.edits, key=lambda edit: edit.start, reverse=True):
+        block = block[: edit.start] + edit.text + block[edit.end :]
+    return text[:fence] + block
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('webUrl: "https://example.com/an-article"  # fmlint: ignore\n', 'webUrl: "https://example.com/an-article"\n'),
+        ('webUrl: "https://example.com/an-article"\t# fmlint: ignore[FM3] -- why\n',
+         'webUrl: "https://example.com/an-article"\n'),
+        ('# fmlint: disable-file[FM4]\nwebUrl: "https://example.com/an-article"\n',
+         'webUrl: "https://example.com/an-article"\n'),
+        ("quality: -5  # fmlint: ignore[FM203, FM3]\n", "quality: -5  # fmlint: ignore[FM203]\n"),
+        ("quality: -5  # fmlint: ignore[FM3,FM203 ,  FM4] -- why\n", "quality: -5  # fmlint: ignore[FM203] -- why\n"),
+        ("quality: -5  # fmlint: ignore[FM203, FM2O5, FM3]\n", "quality: -5  # fmlint: ignore[FM203, FM2O5]\n"),
+    ],
+)  # fmt: skip
+def test_the_fix_removes_what_is_unused(tmp_path: Path, before: str, after: str) -> None:
+    field = before.split(":")[0] if not before.startswith("#") else "webUrl"
+    original = next(row for row in article().splitlines(keepends=True) if row.startswith(field))
+    text = article().replace(original, before)
+    unused = [d for d in lint_text(tmp_path, text) if d.code == "FM901"]
+    assert len(unused) == 1
+    fixed = _fixed(text, unused[0])
+    assert fixed == article().replace(original, after)
+    assert "FM901" not in [d.code for d in lint_text(tmp_path, fixed)]
+
+
+def test_the_fix_keeps_codes_of_rules_that_did_not_run(tmp_path: Path) -> None:
+    text = article(line3="  # fmlint: ignore[FM205, FM301]")
+    unused = [d for d in lint_text(tmp_path, text, select=["FM203", "FM205", "FM901"]) if d.code == "FM901"]
+    assert _fixed(text, unused[0]) == article(line3="  # fmlint: ignore[FM301]")
+
+
+def test_the_fix_removes_a_comment_line_with_its_crlf(tmp_path: Path) -> None:
+    text = MINIMAL.replace("provider:\n", "  # fmlint: disable-file\nprovider:\n").replace("\n", "\r\n")
+    unused = lint_text(tmp_path, text)
+    assert where(unused) == [(5, 3, "FM901")]
+    assert _fixed(text, unused[0]) == MINIMAL.replace("\n", "\r\n")
+
+
+def test_a_suppression_judged_after_the_cross_file_pass_has_the_fix_too(tmp_path: Path) -> None:
+    a = MINIMAL.replace('title: "An article"', 'title: "An article"  # fmlint: ignore[FM799, FM205]')
+    _, found = _lint_corpus(tmp_path, {"a.md": a, "b.md": MINIMAL})
+    assert found[0].code == "FM901"
+    assert _fixed(a, found[0]) == MINIMAL

@@ -184,7 +184,8 @@ class Linter:
             return []
         rule = BY_CODE[suppress.UNUSED]
         return [
-            make_diagnostic(rule, path, where, "", message) for where, message in suppress.unused(suppressions, judged)
+            make_diagnostic(rule, path, unused.position, "", unused.message, unused.fix)
+            for unused in suppress.unused(suppressions, judged)
         ]
 
     def _resolve(self, selector: str) -> frozenset[str]:

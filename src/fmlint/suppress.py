@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from fmlint.diagnostic import Diagnostic
+from fmlint.diagnostic import Diagnostic, Edit, Fix
 from fmlint.discover import path_matches
 from fmlint.document import Document, Position
 from fmlint.yamlread import Span
@@ -46,11 +46,13 @@ Resolve = Callable[[str], frozenset[str]]  # a selector to the codes it names; e
 
 @dataclass(frozen=True, slots=True)
 class Selector:
-    """One entry of ``[FM201, FM3]``: as written, the codes it names, and where it is."""
+    """One entry of ``[FM201, FM3]``: as written, the codes it names, where it is, and its
+    index among the comment's entries (unknown ones included)."""
 
     text: str
     codes: frozenset[str]
     position: Position
+    item: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +60,18 @@ class Suppression:
     """One suppression comment. ``selectors`` is ``None`` for every rule.
 
     ``used`` holds the indexes of the selectors that suppressed a finding (``0`` for
-    a suppression of every rule), so far.
+    a suppression of every rule), so far. ``removal`` is what to delete to remove the
+    comment (its line, when it is alone on it) and ``listing`` where the entries between
+    the brackets are, as offsets in the front-matter text; ``items`` are those entries
+    as written. The fix of FM901 needs them.
     """
 
     whole_file: bool
     position: Position  # the comment
     selectors: tuple[Selector, ...] | None
+    removal: tuple[int, int]
+    listing: tuple[int, int] | None = None
+    items: tuple[str, ...] = ()
     used: frozenset[int] = frozenset()
 
     def matches(self, diagnostic: Diagnostic) -> list[int]:
@@ -191,6 +199,7 @@ def _parse(
         return
     position = word_match.end()
     selectors: tuple[Selector, ...] | None = None
+    listing = None
     if text.startswith("[", position, end):
         close = text.find("]", position, end)
         if close == -1:
@@ -201,12 +210,30 @@ def _parse(
             if not text[position + 1 : close].strip(" \t,"):
                 invalid.append(Invalid(comment, f"`{word}[]` names no rule: list codes, or {_FORMS}"))
             return
+        listing = (position + 1, close)
         position = close + 1
     rest = text[position:end].strip(" \t")
     if rest and not rest.startswith("--"):
         invalid.append(Invalid(comment, f"unexpected `{rest}` after the suppression; put a reason after `--`"))
         return
-    suppressions.append(Suppression(word == "disable-file", comment, selectors))
+    items = () if listing is None else tuple(item.strip(" \t") for item in text[slice(*listing)].split(","))
+    suppression = Suppression(
+        word == "disable-file", comment, selectors, _removal(text, start, end), listing, tuple(i for i in items if i)
+    )
+    suppressions.append(suppression)
+
+
+def _removal(text: str, start: int, end: int) -> tuple[int, int]:
+    """What to delete to remove the comment ``[start, end)``: its line if it is alone there,
+    else the comment and the blanks before it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = start
+    while before > line_start and text[before - 1] in " \t":
+        before -= 1
+    if before > line_start:
+        return before, end
+    newline = text.find("\n", end)
+    return line_start, len(text) if newline == -1 else newline + 1
 
 
 def _selectors(
@@ -215,12 +242,14 @@ def _selectors(
     """The known selectors between ``start`` and ``end``; each unknown one is reported."""
     selectors = []
     position = start
+    index = 0
     for item in text[start:end].split(","):
         offset = position + len(item) - len(item.lstrip(" \t"))
         position += len(item) + 1
         name = item.strip(" \t")
         if not name:
             continue
+        index += 1
         where = doc.position_of_offsets(offset, offset + len(name))
         if name.upper() in NOT_SUPPRESSIBLE:
             invalid.append(
@@ -235,7 +264,7 @@ def _selectors(
         if not codes:
             invalid.append(Invalid(where, f"unknown rule code or prefix `{name}` in suppression (see `fmlint rules`)"))
             continue
-        selectors.append(Selector(name, codes, where))
+        selectors.append(Selector(name, codes, where, index - 1))
     return tuple(selectors)
 
 
@@ -264,26 +293,41 @@ def apply(
     return kept, updated
 
 
-def unused(suppressions: Iterable[Suppression], judged: frozenset[str]) -> Iterable[tuple[Position, str]]:
-    """Where a suppression suppressed nothing, and what to say, for the rules in ``judged``.
+@dataclass(frozen=True, slots=True)
+class Unused:
+    """A suppression (or some of its codes) that suppressed nothing, and the fix that removes it."""
+
+    position: Position
+    message: str
+    fix: Fix
+
+
+def unused(suppressions: Iterable[Suppression], judged: frozenset[str]) -> Iterable[Unused]:
+    """The suppressions that suppressed nothing, among the rules in ``judged``.
 
     A selector is judged only when it names a rule that ran (``judged``): a suppression of
-    a rule left out of this run is not reported as unused.
+    a rule left out of this run is not reported as unused, nor removed by the fix.
     """
     for suppression in suppressions:
         scope = "in this file" if suppression.whole_file else "on this line"
+        remove = Fix("remove the unused suppression", (Edit(*suppression.removal, ""),))
         if suppression.selectors is None:
             if not suppression.used and judged:
-                yield suppression.position, f"unused suppression: no finding {scope} to suppress"
+                yield Unused(suppression.position, f"unused suppression: no finding {scope} to suppress", remove)
             continue
         idle = [
-            selector.text
+            index
             for index, selector in enumerate(suppression.selectors)
             if index not in suppression.used and selector.codes & judged
         ]
-        if idle:
-            listed = ", ".join(f"`{text}`" for text in idle)
-            yield suppression.position, f"unused suppression: no finding of {listed} {scope}"
+        if not idle:
+            continue
+        listed = ", ".join(f"`{suppression.selectors[index].text}`" for index in idle)
+        dropped = {suppression.selectors[index].item for index in idle}
+        kept = [item for index, item in enumerate(suppression.items) if index not in dropped]
+        if kept and suppression.listing is not None:
+            remove = Fix(f"remove {listed} from the suppression", (Edit(*suppression.listing, ", ".join(kept)),))
+        yield Unused(suppression.position, f"unused suppression: no finding of {listed} {scope}", remove)
 
 
 def parse_ignore_flag(value: str) -> tuple[str, list[str]]:

@@ -16,7 +16,8 @@ RULES = (
         "some of the listed codes are unused, the message names them. A suppression is judged only "
         "for the rules that ran: one for a rule left out by `select`, `ignore` or `per-file-ignores` "
         "is not reported. Findings of this rule cannot be suppressed by a comment; leave the rule out "
-        "in the configuration instead.",
+        "in the configuration instead. The fix removes the comment (its line, when it is alone on it), "
+        "or only the unused codes from its list.",
         why="A suppression outlives the problem it was written for: once the field is fixed, the "
         "comment stays and would silently hide the next real problem on that line.",
         bad=example("""
@@ -37,6 +38,7 @@ RULES = (
             ---
             """),
         stage="meta",
+        fixable=True,
     ),
     Rule(
         code="FM902",
