@@ -113,6 +113,5 @@ def test_fixable_rules_are_marked_and_counted() -> None:
         2  FM301  error    [*] bad-url
         2  FM401  error    bad-date
         1  FM501  error    bad-number
-        [*] 3 fixable with `--fix`.
         Found 5 errors and 0 warnings in 1 of 1 file.
         """)

@@ -75,6 +75,7 @@ class Linter:
         ]
         self.check_schema = bool(enabled & _SCHEMA_RULES)
         self.corpus_codes = frozenset(rule.code for rule, _ in self.corpus_rules)
+        self._selectors: dict[str, frozenset[str]] = {}
 
     def lint_file(self, path: str) -> FileResult:
         settings = self.settings
@@ -189,10 +190,15 @@ class Linter:
         ]
 
     def _resolve(self, selector: str) -> frozenset[str]:
-        try:
-            return frozenset(rule.code for rule in matching(selector, self.rules))
-        except UnknownCode:
-            return frozenset()
+        """The codes a selector in a suppression names (empty when unknown); remembered per run."""
+        codes = self._selectors.get(selector)
+        if codes is None:
+            try:
+                codes = frozenset(rule.code for rule in matching(selector, self.rules))
+            except UnknownCode:
+                codes = frozenset()
+            self._selectors[selector] = codes
+        return codes
 
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain

@@ -276,11 +276,16 @@ def apply(
 ) -> tuple[list[Diagnostic], list[Suppression]]:
     """Drop the suppressed ``diagnostics``; return the rest, and the suppressions with their use recorded."""
     used = [set(suppression.used) for suppression in suppressions]
+    whole_file = [index for index, suppression in enumerate(suppressions) if suppression.whole_file]
+    by_line: dict[int, list[int]] = {}
+    for index, suppression in enumerate(suppressions):
+        if not suppression.whole_file:
+            by_line.setdefault(suppression.position.line, []).append(index)
     kept = []
     for diagnostic in diagnostics:
         suppressed = False
-        for index, suppression in enumerate(suppressions):
-            matched = suppression.matches(diagnostic)
+        for index in (*by_line.get(diagnostic.line, ()), *whole_file):
+            matched = suppressions[index].matches(diagnostic)
             if matched:
                 used[index].update(matched)
                 suppressed = True

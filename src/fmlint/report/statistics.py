@@ -5,8 +5,8 @@
     1  FM401  error    [*] bad-date-time
 
 One line per rule with findings, the most frequent first (then by code); ``[*]``
-marks a rule whose findings all have a fix ``--fix`` applies. Then a line counting
-the fixable findings, if any, and the summary line (left out with ``--quiet``).
+marks a rule whose findings all have a fix ``--fix`` applies. Then the summary line
+(left out with ``--quiet``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def render(result: RunResult, stream: TextIO) -> None:
 
 
 def render_table(result: RunResult, stream: TextIO) -> None:
-    """The table and the fixable count, without the summary (``--quiet``)."""
+    """The table alone, without the summary (``--quiet``)."""
     style = Style(use_colour(stream))
     counts = Counter(diagnostic.code for diagnostic in result.diagnostics)
     fixable = Counter(diagnostic.code for diagnostic in result.diagnostics if _safe_fix(diagnostic))
@@ -43,6 +43,3 @@ def render_table(result: RunResult, stream: TextIO) -> None:
         mark = "[*] " if fixable[code] == count else ""
         severity = style.severity(d.severity, f"{d.severity.value:<7}")
         stream.write(f"{count:>{width}}  {style.severity(d.severity, code)}  {severity}  {mark}{d.rule}\n")
-    total = sum(fixable.values())
-    if total:
-        stream.write(f"[*] {total} fixable with `--fix`.\n")
