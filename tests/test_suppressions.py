@@ -225,6 +225,17 @@ def test_a_suppression_used_by_one_finding_of_two_rules_is_used(tmp_path: Path) 
             "`disable-file[CODES]`",
         ),
         (
+            "  # fmlint:",
+            [(3, 1, "FM205"), (3, 8, "FM102"), (3, 13, "FM903")],
+            "`# fmlint:` says nothing: write `ignore`, `ignore[CODES]`, `disable-file` or `disable-file[CODES]`",
+        ),
+        (
+            "  # fmlint: ignore-file",
+            [(3, 1, "FM205"), (3, 8, "FM102"), (3, 13, "FM903")],
+            "`ignore-file` is not an fmlint suppression: write `ignore`, `ignore[CODES]`, `disable-file` or "
+            "`disable-file[CODES]`",
+        ),
+        (
             "  # fmlint: ignore[FM205",
             [(3, 1, "FM205"), (3, 8, "FM102"), (3, 13, "FM903")],
             "the list of rule codes is not closed with `]`: write `ignore`, `ignore[CODES]`, `disable-file` or "

@@ -167,60 +167,93 @@ def read_suppressions(doc: Document, resolve: Resolve) -> tuple[list[Suppression
     text = doc.text
     if _MENTION.search(text) is None:  # the usual case: no suppression, nothing to scan
         return [], []
-    suppressions: list[Suppression] = []
-    invalid: list[Invalid] = []
+    reader = _CommentReader(doc, resolve)
     for start, end in comments(text, doc.spans):
         directive = _DIRECTIVE.match(text, start, end)
         if directive is not None:
             while text[end - 1] in " \t":
                 end -= 1
-            _parse(doc, resolve, text, start, directive.end(), end, suppressions, invalid)
-    return suppressions, invalid
+            reader.read(start, directive.end(), end)
+    return reader.suppressions, reader.invalid
 
 
-def _parse(
-    doc: Document,
-    resolve: Resolve,
-    text: str,
-    start: int,
-    at: int,
-    end: int,
-    suppressions: list[Suppression],
-    invalid: list[Invalid],
-) -> None:
-    """Read the directive of the comment ``[start, end)``, after its ``# fmlint:`` (which ends at ``at``)."""
-    comment = doc.position_of_offsets(start, end)
-    word_match = _WORD.match(text, at, end)
-    assert word_match is not None  # the pattern matches the empty string
-    word = word_match.group().lower()
-    if word not in ("ignore", "disable-file"):
-        shown = word_match.group() or text[at : min(end, at + 20)]
-        invalid.append(Invalid(comment, f"`{shown}` is not an fmlint suppression: {_FORMS}"))
-        return
-    position = word_match.end()
-    selectors: tuple[Selector, ...] | None = None
-    listing = None
-    if text.startswith("[", position, end):
-        close = text.find("]", position, end)
-        if close == -1:
-            invalid.append(Invalid(comment, f"the list of rule codes is not closed with `]`: {_FORMS}"))
+class _CommentReader:
+    """Reads ``# fmlint:`` comments of one document into suppressions and invalid ones."""
+
+    def __init__(self, doc: Document, resolve: Resolve) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.resolve = resolve
+        self.suppressions: list[Suppression] = []
+        self.invalid: list[Invalid] = []
+
+    def read(self, start: int, at: int, end: int) -> None:
+        """The comment ``[start, end)``, whose directive starts at ``at`` (after ``# fmlint:``)."""
+        text = self.text
+        comment = self.doc.position_of_offsets(start, end)
+        word_match = _WORD.match(text, at, end)
+        assert word_match is not None  # the pattern matches the empty string
+        word = word_match.group().lower()
+        if word not in ("ignore", "disable-file"):
+            shown = text[at:end].split(maxsplit=1)
+            what = f"`{shown[0][:40]}` is not an fmlint suppression" if shown else "`# fmlint:` says nothing"
+            self.invalid.append(Invalid(comment, f"{what}: {_FORMS}"))
             return
-        selectors = _selectors(doc, resolve, text, position + 1, close, invalid)
-        if not selectors:
-            if not text[position + 1 : close].strip(" \t,"):
-                invalid.append(Invalid(comment, f"`{word}[]` names no rule: list codes, or {_FORMS}"))
+        position = word_match.end()
+        selectors: tuple[Selector, ...] | None = None
+        listing = None
+        if text.startswith("[", position, end):
+            close = text.find("]", position, end)
+            if close == -1:
+                self.invalid.append(Invalid(comment, f"the list of rule codes is not closed with `]`: {_FORMS}"))
+                return
+            listing = (position + 1, close)
+            selectors = self.selectors(*listing)
+            if not selectors:
+                if not text[position + 1 : close].strip(" \t,"):
+                    self.invalid.append(Invalid(comment, f"`{word}[]` names no rule: list codes, or {_FORMS}"))
+                return  # only unknown codes: they were meant to be specific, so not every rule
+            position = close + 1
+        rest = text[position:end].strip(" \t")
+        if rest and not rest.startswith("--"):
+            self.invalid.append(Invalid(comment, f"unexpected `{rest}` after the suppression; put a reason after `--`"))
             return
-        listing = (position + 1, close)
-        position = close + 1
-    rest = text[position:end].strip(" \t")
-    if rest and not rest.startswith("--"):
-        invalid.append(Invalid(comment, f"unexpected `{rest}` after the suppression; put a reason after `--`"))
-        return
-    items = () if listing is None else tuple(item.strip(" \t") for item in text[slice(*listing)].split(","))
-    suppression = Suppression(
-        word == "disable-file", comment, selectors, _removal(text, start, end), listing, tuple(i for i in items if i)
-    )
-    suppressions.append(suppression)
+        items = () if listing is None else _items(text[listing[0] : listing[1]])
+        removal = _removal(text, start, end)
+        self.suppressions.append(Suppression(word == "disable-file", comment, selectors, removal, listing, items))
+
+    def selectors(self, start: int, end: int) -> tuple[Selector, ...]:
+        """The known selectors between ``start`` and ``end``; each unknown one is reported."""
+        selectors = []
+        position = start
+        index = 0
+        for item in self.text[start:end].split(","):
+            offset = position + len(item) - len(item.lstrip(" \t"))
+            position += len(item) + 1
+            name = item.strip(" \t")
+            if not name:
+                continue
+            index += 1
+            where = self.doc.position_of_offsets(offset, offset + len(name))
+            if name.upper() in NOT_SUPPRESSIBLE:
+                message = (
+                    f"`{name}` reports on suppressions themselves and cannot be suppressed by a comment; "
+                    f"leave it out with `ignore` or `per-file-ignores` in the configuration"
+                )
+                self.invalid.append(Invalid(where, message))
+                continue
+            codes = self.resolve(name) - NOT_SUPPRESSIBLE
+            if not codes:
+                message = f"unknown rule code or prefix `{name}` in suppression (see `fmlint rules`)"
+                self.invalid.append(Invalid(where, message))
+                continue
+            selectors.append(Selector(name, codes, where, index - 1))
+        return tuple(selectors)
+
+
+def _items(listing: str) -> tuple[str, ...]:
+    """The entries of a list of codes, as written."""
+    return tuple(name for name in (item.strip(" \t") for item in listing.split(",")) if name)
 
 
 def _removal(text: str, start: int, end: int) -> tuple[int, int]:
@@ -234,38 +267,6 @@ def _removal(text: str, start: int, end: int) -> tuple[int, int]:
         return before, end
     newline = text.find("\n", end)
     return line_start, len(text) if newline == -1 else newline + 1
-
-
-def _selectors(
-    doc: Document, resolve: Resolve, text: str, start: int, end: int, invalid: list[Invalid]
-) -> tuple[Selector, ...]:
-    """The known selectors between ``start`` and ``end``; each unknown one is reported."""
-    selectors = []
-    position = start
-    index = 0
-    for item in text[start:end].split(","):
-        offset = position + len(item) - len(item.lstrip(" \t"))
-        position += len(item) + 1
-        name = item.strip(" \t")
-        if not name:
-            continue
-        index += 1
-        where = doc.position_of_offsets(offset, offset + len(name))
-        if name.upper() in NOT_SUPPRESSIBLE:
-            invalid.append(
-                Invalid(
-                    where,
-                    f"`{name}` reports on suppressions themselves and cannot be suppressed by a comment; "
-                    f"leave it out with `ignore` or `per-file-ignores` in the configuration",
-                )
-            )
-            continue
-        codes = resolve(name) - NOT_SUPPRESSIBLE
-        if not codes:
-            invalid.append(Invalid(where, f"unknown rule code or prefix `{name}` in suppression (see `fmlint rules`)"))
-            continue
-        selectors.append(Selector(name, codes, where, index - 1))
-    return tuple(selectors)
 
 
 # --- applying them -----------------------------------------------------------
