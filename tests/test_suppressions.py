@@ -530,6 +530,11 @@ def test_quiet_drops_only_the_summary(project: Path, output_format: str) -> None
         assert quiet.out == plain.out
 
 
+def test_exit_zero_does_not_hide_a_usage_error(project: Path) -> None:
+    result = run_cli("check", "--isolated", "--exit-zero", "--per-file-ignores", "x:FM8", cwd=project)
+    assert (result.code, result.out) == (2, "")
+
+
 def test_quiet_on_a_clean_run_prints_nothing(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(MINIMAL)
     assert (run_cli("check", "--isolated", "-q", cwd=tmp_path).out) == ""

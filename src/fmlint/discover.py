@@ -62,9 +62,9 @@ def path_matches(pattern: str, path: str, root: str) -> bool:
     A glob without ``/`` matches the file's name or the name of any folder it is in
     (from ``root``); a glob with ``/`` matches the path from ``root``, or a folder on it.
     """
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
     if "/" in pattern:
         return _matches((pattern,), "", path, root)
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
     return any(fnmatchcase(part, pattern) for part in relative.split("/"))
 
 
