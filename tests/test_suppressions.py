@@ -631,3 +631,63 @@ def test_a_suppression_judged_after_the_cross_file_pass_has_the_fix_too(tmp_path
     _, found = _lint_corpus(tmp_path, {"a.md": a, "b.md": MINIMAL})
     assert found[0].code == "FM901"
     assert _fixed(a, found[0]) == MINIMAL
+
+
+# --- the comment scan --------------------------------------------------------------
+
+SCANNED = [
+    # (front-matter text, number of comments in it)
+    ("a: 1  # one\n# two\nb: 'x # no'  # three\n", 3),
+    ('a: "x # no" # one\nb: [1, "# no", c]  # two\nc: {k: "#no"}  # three\n', 3),
+    ("list:\n- a  # one\n- 'b # no'\n-  # two\n  c\n", 2),
+    ("a: |-  # one\n  # no\n  x # no\n# two\nb: >\n  # no\n", 2),
+    ("a: [\n  1,  # one\n  '# no',\n]  # two\n", 2),
+    ("a: x#no\nb: https://e.com/p#no  # one\n", 1),
+    ("a: 1  # one\r\nb: '# no'\r\n# two\r\n", 2),
+    ('a: &x 1  # one\nb: *x  # two\n"k # no": 3\n', 2),
+    ("a: 'multi\n  line # no'  # one\n", 1),
+    ("a: plain\n  continued # one\n", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "count"), SCANNED)
+def test_comments_are_what_yaml_skips(text: str, count: int) -> None:
+    """Each comment found is one: cutting them all leaves the data as it was; both readers agree."""
+    from fmlint.fastyaml import read_plain_yaml
+    from fmlint.suppress import comments
+    from fmlint.yamlread import Limits, read_yaml
+
+    full = read_yaml(text, Limits())
+    assert not full.fatal
+    found = comments(text, full.spans)
+    assert len(found) == count
+    assert all(
+        text[start] == "#" and "\n" not in text[start:end] and "\r" not in text[start:end] for start, end in found
+    )
+    cut = text
+    for start, end in reversed(found):
+        cut = cut[:start] + cut[end:]
+    assert read_yaml(cut, Limits()).data == full.data
+    assert "# one" not in cut and "# two" not in cut and "# three" not in cut
+    fast = read_plain_yaml(text, Limits())
+    if fast is not None:
+        assert comments(text, fast.spans) == found
+
+
+def test_every_hash_in_the_corpus_is_inside_a_value() -> None:
+    """The real articles quote `#` in values (`&#8217;`) and have no comments: none is found."""
+    from conftest import CORPUS
+    from fmlint.fastyaml import read_plain_yaml
+    from fmlint.source import Source, read_front_matter
+    from fmlint.suppress import comments
+    from fmlint.yamlread import Limits, read_yaml
+
+    hashes = 0
+    for path in sorted(CORPUS.iterdir()):
+        source = read_front_matter(str(path), Limits().max_front_matter_bytes)
+        if not isinstance(source, Source) or "#" not in source.text:
+            continue
+        hashes += source.text.count("#")
+        parsed = read_plain_yaml(source.text, Limits()) or read_yaml(source.text, Limits())
+        assert comments(source.text, parsed.spans) == [], path.name
+    assert hashes > 50
