@@ -358,13 +358,17 @@ def test_what_the_cross_file_pass_needs_is_small_picklable_data(tmp_path: Path) 
     b = MINIMAL.replace('title: "An article"', 'title: "An article"  # fmlint: ignore[FM799, FM205]')
     (tmp_path / "b.md").write_text(b)
     rules = (*RULES, SAME_TITLE)
-    linter = Linter(Settings(load_schema_set(None), frozenset(r.code for r in rules), now=FIXED_NOW), rules)
+    linter = Linter(
+        Settings(load_schema_set(None), frozenset(r.code for r in rules if r.default_enabled), now=FIXED_NOW), rules
+    )
     result = linter.lint_file(str(tmp_path / "b.md"))
     assert result.diagnostics == ()
     assert len(result.suppressions) == 1
     assert pickle.loads(pickle.dumps(result)) == result
     # Without a cross-file rule in the run, nothing waits: the unused suppression is reported at once.
-    plain = Linter(Settings(load_schema_set(None), frozenset(r.code for r in RULES), now=FIXED_NOW))
+    plain = Linter(
+        Settings(load_schema_set(None), frozenset(r.code for r in RULES if r.default_enabled), now=FIXED_NOW)
+    )
     alone = plain.lint_file(str(tmp_path / "b.md"))
     # (FM799 is not a rule of that run, so the comment names an unknown code.)
     assert (alone.suppressions, where(alone.diagnostics)) == ((), [(2, 22, "FM901"), (2, 39, "FM903")])
@@ -376,7 +380,10 @@ def test_per_file_ignores_apply_to_cross_file_findings(tmp_path: Path) -> None:
     rules = (*RULES, SAME_TITLE)
     ignores = (FileIgnore("b.md", str(tmp_path), frozenset({"FM799"})),)
     settings = Settings(
-        load_schema_set(None), frozenset(r.code for r in rules), now=FIXED_NOW, per_file_ignores=ignores
+        load_schema_set(None),
+        frozenset(r.code for r in rules if r.default_enabled),
+        now=FIXED_NOW,
+        per_file_ignores=ignores,
     )
     for name in ("a.md", "b.md", "c.md"):
         (tmp_path / name).write_text(MINIMAL)
