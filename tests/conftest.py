@@ -43,6 +43,13 @@ provider:
 """
 
 
+def write_article(path: Path, text: str) -> Path:
+    """Write ``text`` with MINIMAL's URL made the file's own (``https://example.com/<stem>``), so that
+    files written from one example are different articles, not one article twice (FM701)."""
+    path.write_text(text.replace("https://example.com/an-article", f"https://example.com/{path.stem}"))
+    return path
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 

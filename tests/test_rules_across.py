@@ -164,7 +164,7 @@ def test_one_pass_over_facts_without_reading_any_file_again(tmp_path: Path) -> N
     for path in paths:
         path.unlink()  # the cross-file pass must not need the files any more
     carried = [pickle.loads(pickle.dumps(result)) for result in results]  # as a cache or a worker would
-    assert [(Path(d.path).name, d.line, d.code) for d in linter.finish(carried)] == [
+    assert sorted((Path(d.path).name, d.line, d.code) for d in linter.finish(carried)) == [
         ("a.md", 4, "FM701"),
         ("b.md", 4, "FM701"),
     ]
@@ -261,3 +261,17 @@ def test_thousands_of_files_sharing_a_placeholder_url_take_one_pass() -> None:
     assert diagnostics[0].message.endswith(
         "3.md (line 3, `originalUrl`) and 4996 more files; keep one file, or correct the URL"
     )
+
+
+def test_a_duplicate_kept_on_purpose_is_suppressed_in_its_own_file(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article("https://example.com/story"))
+    kept = article("https://example.com/story").replace(
+        'webUrl: "https://example.com/story"',
+        'webUrl: "https://example.com/story"  # fmlint: ignore[FM701] -- a reprint',
+    )
+    write(tmp_path, "b.md", kept)
+    result = run_cli("check", "--output-format", "concise", "--quiet", ".", cwd=tmp_path)
+    assert result.out.splitlines() == [
+        "a.md:4:9: FM701 duplicate article: `webUrl` https://example.com/story is also the URL of b.md "
+        "(line 4, `webUrl`); keep one file, or correct the URL"
+    ]
