@@ -93,12 +93,11 @@ def _brings_others(
     """Whether a file has ``key`` that has none of the ``earlier`` URLs: a file's later URL is reported
     only then. The answer depends on the URLs alone, so a thousand files sharing placeholder URLs cost
     one set comparison, not a million."""
-    known = set().union(*(files[other] for other in earlier))
-    if len(files[key]) > len(known):
-        return True
     signature = (*earlier, key)
     if signature not in cache:
-        cache[signature] = any(other not in known for other in files[key])
+        known = files[earlier[0]] if len(earlier) == 1 else set().union(*(files[other] for other in earlier))
+        # More files than the earlier URLs had means a new one, without looking at any of them.
+        cache[signature] = len(files[key]) > len(known) or any(other not in known for other in files[key])
     return cache[signature]
 
 
