@@ -33,6 +33,8 @@ Found = list[tuple[int, int, str]]
 # so that hostile lines added below it start on line 8.
 FIELDS = MINIMAL.removesuffix("---\n")
 assert FIELDS.count("\n") == 7
+# The valid file linted next to each hostile one: another article (the same URL twice is FM701).
+GOOD = MINIMAL.replace("An article", "Another article").replace("an-article", "another-article")
 
 
 @dataclass
@@ -80,7 +82,7 @@ def assert_bounded(run: Run) -> None:
 
 def lint_beside_good(tmp_path: Path, name: str, *args: str, before: Callable[[], None] | None = None) -> Run:
     """Lint ``name`` and a valid ``good.md`` next to it; the valid file must stay clean."""
-    (tmp_path / "good.md").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "good.md").write_text(GOOD, encoding="utf-8")
     run = fmlint(*args, name, "good.md", cwd=tmp_path, before=before)
     assert_bounded(run)
     assert "good.md" not in run.findings
@@ -162,7 +164,9 @@ CASES: list[Any] = [
     # Numbers.
     pytest.param(FIELDS + "quality: .inf\nheat: .nan\n---\n", [(8, 10, "FM202"), (9, 7, "FM202")], id="inf-nan"),
     pytest.param(
-        FIELDS + "quality: " + "9" * 999 + "\nheat: -" + "9" * 999 + "\n---\n", [(9, 7, "FM203")], id="huge-integers"
+        FIELDS + "quality: " + "9" * 999 + "\nheat: -" + "9" * 999 + "\n---\n",
+        [(8, 10, "FM501"), (9, 7, "FM203")],
+        id="huge-integers",
     ),
     pytest.param(
         FIELDS + "quality: " + "9" * 5000 + "\n---\n", [(8, 10, "FM008"), (8, 10, "FM202")], id="too-long-integer"
@@ -252,7 +256,7 @@ def test_the_tag_payload_is_real(tmp_path: Path) -> None:
         pytest.param(
             {"max_number_length": 3000},
             FIELDS + "quality: 0x" + "f" * 2990 + "\nheat: -1" + ":59" * 999 + "\n---\n",
-            [(9, 7, "FM103"), (9, 7, "FM203")],
+            [(8, 10, "FM501"), (9, 7, "FM103"), (9, 7, "FM203")],
             id="longest-numbers-allowed",
         ),
     ],
@@ -289,9 +293,10 @@ def test_bom_and_crlf_give_the_same_findings_at_the_same_places(tmp_path: Path) 
         (tmp_path / name).write_bytes(data)
     run = fmlint(*variants, cwd=tmp_path)
     assert_bounded(run)
-    expected = [(8, 12, "FM102"), (9, 10, "FM203"), (10, 14, "FM210"), (11, 1, "FM101")]
+    # Four copies of one article: each is also a duplicate of the others (FM701), at the same place.
+    expected = [(4, 9, "FM701"), (8, 12, "FM102"), (9, 10, "FM203"), (10, 14, "FM210"), (11, 1, "FM101")]
     assert {name: run.findings[name] for name in variants} == dict.fromkeys(variants, expected)
-    assert len({tuple(run.messages[name]) for name in variants}) == 1
+    assert len({tuple(run.messages[name][1:]) for name in variants}) == 1  # FM701 names the other files
 
 
 # --- paths -------------------------------------------------------------------
@@ -410,7 +415,7 @@ def test_catastrophic_pattern_is_matched_in_linear_time(tmp_path: Path, others: 
         tmp_path,
         {
             "properties": {
-                "title": {"pattern": "^(a+)+$|^An article$"},
+                "title": {"pattern": "^(a+)+$|^Another article$"},
                 **{key: {} for key in ("publishedDateTime", "webUrl", "provider")},
             },
             "patternProperties": {"^(x+)+$": {"type": "integer"}},
@@ -494,7 +499,7 @@ def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
     import dataclasses
 
     import fmlint.lint
-    from fmlint.rules import BY_CODE
+    from fmlint.rules import BY_CODE, RULES
 
     def check(context: Any) -> list[Any]:
         if Path(context.doc.path).name == on:
@@ -503,9 +508,10 @@ def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
         return list(original(context)) if original is not None else []
 
     broken = dataclasses.replace(BY_CODE[code], stage="document", check=check)
-    monkeypatch.setattr(
-        fmlint.lint, "RULES", tuple(broken if rule.code == code else rule for rule in fmlint.lint.RULES)
-    )
+    rules = tuple(broken if rule.code == code else rule for rule in RULES)
+    linter = fmlint.lint.Linter
+    # `fmlint check` builds its Linter with the registry's rules; this one gets the broken rule.
+    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
 
 
 def test_an_exception_in_a_rule_is_fm902_on_that_file_and_fails_the_run(
@@ -513,7 +519,7 @@ def test_an_exception_in_a_rule_is_fm902_on_that_file_and_fails_the_run(
 ) -> None:
     _break_rule(monkeypatch, "FM301", on="x.md")
     (tmp_path / "x.md").write_text(MINIMAL, encoding="utf-8")
-    (tmp_path / "other.md").write_text(FIELDS + "quality: -5\n---\n", encoding="utf-8")
+    (tmp_path / "other.md").write_text(GOOD.removesuffix("---\n") + "quality: -5\n---\n", encoding="utf-8")
     result = run_cli("check", "--isolated", "--output-format", "json", "x.md", "other.md", cwd=tmp_path)
     assert result.code == 1
     assert result.err == ""
