@@ -182,6 +182,11 @@ CASES: list[Any] = [
         [(8, 10, "FM202"), (9, 7, "FM202")],
         id="float-tag-on-a-huge-integer",
     ),
+    pytest.param(
+        "---\n\ufefftitle: 5\n---\n",
+        [(1, 1, "FM201"), (1, 1, "FM201"), (1, 1, "FM201"), (2, 9, "FM202")],
+        id="bom-opening-the-block",
+    ),
     # Syntax.
     pytest.param(FIELDS + "related:\n\t- a\n---\n", [(9, 1, "FM005")], id="tab-indentation"),
     pytest.param(FIELDS + 'summary: "a\n---\nb"\n---\n', [(9, 1, "FM005")], id="fence-inside-quotes"),
@@ -281,22 +286,30 @@ def test_a_number_limit_python_cannot_honour_is_refused(tmp_path: Path) -> None:
     assert "limit `max-number-length` must be at most 3000" in completed.stderr
 
 
-def test_bom_and_crlf_give_the_same_findings_at_the_same_places(tmp_path: Path) -> None:
-    lf = FIELDS + "published: yes\nquality: -5\ntopics: [AI, AI]\ntitle: again\n---\nbody\n"
-    variants = {
-        "lf.md": lf.encode(),
-        "crlf.md": lf.replace("\n", "\r\n").encode(),
-        "bom-lf.md": b"\xef\xbb\xbf" + lf.encode(),
-        "bom-crlf.md": b"\xef\xbb\xbf" + lf.replace("\n", "\r\n").encode(),
+def _variants(name: str, lf: str) -> dict[str, bytes]:
+    """The file ``lf`` as written with LF and CRLF line ends, with and without a UTF-8 BOM."""
+    crlf = lf.replace("\n", "\r\n")
+    return {
+        f"{name}-lf.md": lf.encode(),
+        f"{name}-crlf.md": crlf.encode(),
+        f"{name}-bom-lf.md": b"\xef\xbb\xbf" + lf.encode(),
+        f"{name}-bom-crlf.md": b"\xef\xbb\xbf" + crlf.encode(),
     }
-    for name, data in variants.items():
+
+
+def test_bom_and_crlf_give_the_same_findings_at_the_same_places(tmp_path: Path) -> None:
+    article = _variants("article", FIELDS + "published: yes\nquality: -5\ntopics: [AI, AI]\ntitle: again\n---\nbody\n")
+    # A BOM opening the block, and a parser mark at the very end of the stream.
+    unclosed = _variants("unclosed", "---\n\ufeff'unclosed\n---")
+    for name, data in {**article, **unclosed}.items():
         (tmp_path / name).write_bytes(data)
-    run = fmlint(*variants, cwd=tmp_path)
+    run = fmlint(*article, *unclosed, cwd=tmp_path)
     assert_bounded(run)
     # Four copies of one article: each is also a duplicate of the others (FM701), at the same place.
     expected = [(4, 9, "FM701"), (8, 12, "FM102"), (9, 10, "FM203"), (10, 14, "FM210"), (11, 1, "FM101")]
-    assert {name: run.findings[name] for name in variants} == dict.fromkeys(variants, expected)
-    assert len({tuple(run.messages[name][1:]) for name in variants}) == 1  # FM701 names the other files
+    assert {name: run.findings[name] for name in article} == {name: expected for name in article}
+    assert len({tuple(run.messages[name][1:]) for name in article}) == 1  # FM701 names the other files
+    assert {name: run.findings[name] for name in unclosed} == {name: [(3, 1, "FM005")] for name in unclosed}
 
 
 # --- paths -------------------------------------------------------------------

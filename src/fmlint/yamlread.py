@@ -646,6 +646,20 @@ def _quoted_end(text: str, position: int, quote: str) -> int:
 
 def read_yaml(text: str, limits: Limits) -> ParsedYaml:
     """Compose ``text`` into plain data with spans and issues; never raises for bad input."""
+    if not text.startswith("\ufeff"):
+        return _read(text, limits)
+    # A byte-order mark opening the block: libyaml skips it without counting it in its
+    # marks (the pure-Python parser counts it). Read what follows, then put it back.
+    parsed = _read(text[1:], limits)
+    parsed.spans = {
+        pointer: Span(span.key_start + 1, span.key_end + 1, span.start + 1, span.end + 1, span.style)
+        for pointer, span in parsed.spans.items()
+    }
+    parsed.issues = [Issue(i.kind, i.message, i.pointer, i.start + 1, i.end + 1) for i in parsed.issues]
+    return parsed
+
+
+def _read(text: str, limits: Limits) -> ParsedYaml:
     composer = _Composer(text, limits)
     deep = flow_depth_offset(text, limits.max_depth)
     if deep is not None:
