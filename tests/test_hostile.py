@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -22,6 +21,11 @@ from typing import Any
 import pytest
 
 from conftest import MINIMAL, run_cli
+
+if sys.platform == "win32":  # pragma: no cover - FIFOs, /dev/zero, rlimits and capabilities are POSIX
+    pytest.skip("the hostile-input tests need a POSIX system", allow_module_level=True)
+
+import resource  # POSIX only
 
 FMLINT = str(Path(sys.executable).with_name("fmlint"))
 MEMORY_LIMIT = 768 * 1024 * 1024  # address space, not resident memory: it includes every mapped library
