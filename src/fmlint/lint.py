@@ -21,7 +21,7 @@ from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES
 from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
-from fmlint.source import ReadProblem, read_front_matter
+from fmlint.source import ReadProblem, Source, read_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
@@ -65,8 +65,11 @@ class Linter:
         self.check_schema = bool(enabled & _SCHEMA_RULES)
 
     def lint_file(self, path: str) -> FileResult:
+        return self.lint_source(path, read_front_matter(path, self.settings.limits.max_front_matter_bytes))
+
+    def lint_source(self, path: str, source: Source | ReadProblem) -> FileResult:
+        """Lint front-matter that has already been read (``--fix`` lints the text it is about to write)."""
         settings = self.settings
-        source = read_front_matter(path, settings.limits.max_front_matter_bytes)
         if isinstance(source, ReadProblem):
             return FileResult(path, self._keep([_read_problem(path, source)]))
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fmlint.rules import file, meta, schema, syntax
+from fmlint.rules import file, meta, schema, syntax, text
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*file.RULES, *syntax.RULES, *schema.RULES, *meta.RULES),
+        (*file.RULES, *syntax.RULES, *schema.RULES, *text.RULES, *meta.RULES),
         key=lambda rule: rule.code,
     )
 )
