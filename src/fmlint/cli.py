@@ -284,7 +284,7 @@ def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int
             print(f"fmlint: warning: {outcome.path}: {note}", file=sys.stderr)
     fixed = [outcome for outcome in outcomes if outcome.fixed]
     count = sum(outcome.fixed for outcome in fixed)
-    refused = any(outcome.notes and not outcome.fixed for outcome in outcomes)
+    trouble = any(outcome.notes for outcome in outcomes)  # a fix reverted, or a file left alone
     if args.diff:
         for outcome in fixed:
             render_diff(outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream)
@@ -292,7 +292,7 @@ def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int
         noun = "problem" if count == 1 else "problems"
         files = "file" if len(fixed) == 1 else "files"
         print(f"Would fix {count} {noun} in {len(fixed)} {files}." if count else "No fixes to apply.", file=sys.stderr)
-        return EXIT_OK if run.exit_zero or not (count or refused) else EXIT_PROBLEMS
+        return EXIT_OK if run.exit_zero or not (count or trouble) else EXIT_PROBLEMS
     result = RunResult(
         tuple(diagnostics),
         tuple(checked_paths),
@@ -303,7 +303,7 @@ def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int
     )
     render(run.output_format, result, stream, quiet=run.quiet)
     stream.flush()
-    if refused and not run.exit_zero:
+    if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
     return _exit_code(run, result)
 

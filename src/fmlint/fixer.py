@@ -110,6 +110,7 @@ class Fixer:
             raise _Refused(f"its front-matter has a YAML problem ({problem})")
         text, fixed = source.text, 0
         notes: list[str] = []
+        history = [(text, result, fixed)]  # every accepted state, to step back to
         rejected: set[tuple[str, str, str]] = set()
         for _ in range(MAX_PASSES):
             candidates = [d for d in result.diagnostics if self._wanted(d, rejected)]
@@ -125,9 +126,18 @@ class Fixer:
             if not isinstance(attempt, str):
                 text, result = attempt
                 fixed += len(chosen)
+                history.append((text, result, fixed))
         else:
             if any(self._wanted(d, rejected) for d in result.diagnostics):
                 notes.append(f"fixes did not settle after {MAX_PASSES} passes; the rest are left as they are")
+        # A pass may add a problem that a later pass fixes; one that is still there at the
+        # end means the fixes together made the file worse: step back to before it appeared.
+        added = _added(history[0][1], result)
+        if added is not None:
+            while _added(history[0][1], history[-1][1]) is not None:
+                history.pop()
+            text, result, fixed = history[-1]
+            notes.append(f"fixes reverted: together they would add {added.code} ({added.message})")
         return fixed, result, prefix + text.encode("utf-8") + suffix, tuple(notes)
 
     def _wanted(self, diagnostic: Diagnostic, rejected: set[tuple[str, str, str]]) -> bool:
@@ -183,11 +193,11 @@ class Fixer:
         if problem is not None:
             return f"it would make the YAML unreadable ({problem})"
         new_result = self.linter.lint_source(path, source)
+        added = _added(result, new_result)
+        if added is not None and not added.fixable(self.unsafe):
+            return f"it would add {added.code} ({added.message})"
         before = Counter((d.code, d.pointer) for d in result.diagnostics)
         after = Counter((d.code, d.pointer) for d in new_result.diagnostics)
-        for diagnostic in new_result.diagnostics:
-            if after[diagnostic.code, diagnostic.pointer] > before[diagnostic.code, diagnostic.pointer]:
-                return f"it would add {diagnostic.code} ({diagnostic.message})"
         for diagnostic in chosen:
             if after[diagnostic.code, diagnostic.pointer] >= before[diagnostic.code, diagnostic.pointer]:
                 return "it does not resolve the problem"
@@ -195,6 +205,14 @@ class Fixer:
         if _outside(old.data, fixed_pointers) != _outside(new.data, fixed_pointers):
             return "it would change a field it does not fix"
         return new_text, new_result
+
+
+def _added(before: FileResult, after: FileResult) -> Diagnostic | None:
+    """A problem ``after`` has more often than ``before`` (by rule and field); an unfixable one first."""
+    counts = Counter((d.code, d.pointer) for d in before.diagnostics)
+    counts.subtract((d.code, d.pointer) for d in after.diagnostics)
+    added = [d for d in after.diagnostics if counts[d.code, d.pointer] < 0]
+    return min(added, key=lambda d: d.fix is not None, default=None)
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:

@@ -44,16 +44,15 @@ def summary(result: RunResult) -> str:
 
 
 def _fixable(result: RunResult) -> str:
-    """``[*] 2 fixable with --fix``, and how many more ``--unsafe-fixes`` would add."""
+    """``[*] 2 fixable with `--fix`.``, and how many more ``--unsafe-fixes`` would fix."""
     safe = sum(1 for diagnostic in result.diagnostics if diagnostic.fixable())
     unsafe = sum(1 for diagnostic in result.diagnostics if diagnostic.fixable(True)) - safe
-    shown = safe + unsafe if result.unsafe_fixes else safe
-    hidden = 0 if result.unsafe_fixes else unsafe
-    if not shown and not hidden:
-        return ""
-    flags = "`--fix --unsafe-fixes`" if result.unsafe_fixes and unsafe else "`--fix`"
-    more = f" ({hidden} more with `--fix --unsafe-fixes`)" if hidden else ""
-    return f"\n[*] {shown} fixable with {flags}{more}."
+    if result.unsafe_fixes and safe + unsafe:
+        return f"\n[*] {safe + unsafe} fixable with `--fix --unsafe-fixes`."
+    more = f"{unsafe} more with `--fix --unsafe-fixes`" if unsafe else ""
+    if safe:
+        return f"\n[*] {safe} fixable with `--fix`" + (f" ({more})." if more else ".")
+    return f"\n{unsafe} fixable with `--fix --unsafe-fixes`." if unsafe else ""
 
 
 def header(diagnostic: Diagnostic, style: Style, fixable: bool = False) -> str:
