@@ -33,11 +33,16 @@ def variant(data: bytes, *, crlf: bool = False, bom: bool = False) -> bytes:
 
 def inject(data: bytes, lead: str = "  ", trail: str = "\\t\u00a0") -> bytes:
     """``data`` with ``lead`` and ``trail`` (YAML double-quoted source) inside the title and excerpt quotes."""
-    pad_lead, pad_trail = lead.encode(), trail.encode()
+    return pad(data, {"title": (lead, trail), "excerpt": (lead, trail)})
+
+
+def pad(data: bytes, pads: dict[str, tuple[str, str]]) -> bytes:
+    """``data`` with whitespace (YAML source) added inside the quotes of the fields named in ``pads``."""
 
     def padded(match: re.Match[bytes]) -> bytes:
         name, value, cr = match.groups()
-        return name + b': "' + pad_lead + value + pad_trail + b'"' + cr
+        lead, trail = (part.encode() for part in pads.get(name.decode(), ("", "")))
+        return name + b': "' + lead + value + trail + b'"' + cr
 
     end = data.index(b"\n---", 3)  # only inside the front-matter, not in the body
     injected, count = _FIELD.subn(padded, data[:end])
