@@ -217,3 +217,21 @@ def test_a_file_that_changes_while_it_is_fixed_is_left_alone(tmp_path: Path, reg
     assert path.read_text() == edited
     assert result.code == 1
     assert result.err == f"fmlint: warning: {path}: not fixed: it changed while fmlint was fixing it\n"
+
+
+def test_line_breaks_a_fix_writes_follow_the_file(tmp_path: Path, register: Register) -> None:
+    def stamp(ctx: Context) -> Iterator[Diagnostic]:
+        if "# checked" not in ctx.doc.text:
+            end = ctx.doc.value_offsets("/title")[1]  # type: ignore[index]
+            yield ctx.report("/title", "not stamped", fix=Fix("stamp", (Edit(end, end, "\n# checked"),)))
+
+    register(rule("FM691", "stamp", stamp))
+    crlf = ARTICLE.replace("\n", "\r\n")
+    path = tmp_path / "article.md"
+    path.write_bytes(crlf.encode())
+    result = run_cli("check", "--isolated", "--fix", str(path))
+    assert result.code == 0, result.err
+    assert path.read_bytes() == crlf.replace('"An article"', '"An article"\r\n# checked').encode()
+    path.write_bytes(ARTICLE.encode())
+    run_cli("check", "--isolated", "--fix", str(path))
+    assert path.read_bytes() == ARTICLE.replace('"An article"', '"An article"\n# checked').encode()

@@ -150,7 +150,7 @@ def test_a_file_with_a_yaml_or_encoding_problem_is_untouched(tmp_path: Path, tex
 # --- what the replacement keeps -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o755, 0o444, 0o2664])
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o755, 0o664, 0o2664])
 def test_the_file_mode_is_kept(tmp_path: Path, mode: int) -> None:
     folder, _, after = copies(tmp_path, 1)
     [name] = after
@@ -282,3 +282,14 @@ def test_a_terminated_fix_run_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert sorted(os.listdir(folder)) == sorted(before)
     for name in before:
         assert (folder / name).read_bytes() in (before[name], after[name])
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_refused(tmp_path: Path) -> None:
+    folder, before, _ = copies(tmp_path, 1)
+    [name] = before
+    os.chmod(folder / name, 0o444)
+    result = run_cli("check", "--isolated", "--fix", str(folder / name))
+    assert result.code == 1
+    assert result.err == f"fmlint: warning: {folder / name}: not fixed: it is read-only\n"
+    assert (folder / name).read_bytes() == before[name]

@@ -22,6 +22,7 @@ file that changed since it was read are left alone, with a note saying why.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from collections import Counter
@@ -175,7 +176,7 @@ class Fixer:
         self, path: str, prefix: bytes, suffix: bytes, text: str, result: FileResult, chosen: list[Diagnostic]
     ) -> tuple[str, FileResult] | str:
         """The text and result after applying ``chosen``, or why that change is refused."""
-        edits = [edit for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
+        edits = [_with_newlines(edit, text) for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
         if any(edit.end > len(text) for edit in edits):
             return "its edits fall outside the front-matter"
         new_text = apply_edits(text, edits)
@@ -213,6 +214,13 @@ def _added(before: FileResult, after: FileResult) -> Diagnostic | None:
     counts.subtract((d.code, d.pointer) for d in after.diagnostics)
     added = [d for d in after.diagnostics if counts[d.code, d.pointer] < 0]
     return min(added, key=lambda d: d.fix is not None, default=None)
+
+
+def _with_newlines(edit: Edit, text: str) -> Edit:
+    """``edit``, with the line breaks it writes in the style of ``text`` (a CRLF file stays CRLF)."""
+    if "\n" not in edit.text or text.count("\r\n") != text.count("\n") or "\n" not in text:
+        return edit
+    return Edit(edit.start, edit.end, re.sub(r"\r?\n", "\r\n", edit.text))
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -323,6 +331,8 @@ def _replace(path: str, fd: int, info: os.stat_result, old_head: bytes, new_head
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or "."
     _check_unchanged(real, fd, info, old_head)
+    if not os.access(real, os.W_OK):
+        raise _Refused("it is read-only")
     name = os.path.join(directory, f".{os.path.basename(real)}.fmlint-{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
