@@ -235,3 +235,19 @@ def test_line_breaks_a_fix_writes_follow_the_file(tmp_path: Path, register: Regi
     path.write_bytes(ARTICLE.encode())
     run_cli("check", "--isolated", "--fix", str(path))
     assert path.read_bytes() == ARTICLE.replace('"An article"', '"An article"\n# checked').encode()
+
+
+def test_fixes_that_go_round_in_a_circle_stop(tmp_path: Path, register: Register) -> None:
+    # There and back again: the way back is refused, and the way there alone leaves a new
+    # problem, so the file is left as it was.
+    register(
+        rule("FM696", "there", when("title", "An article", "/title", replace_value("/title", '"An Article"'))),
+        rule("FM697", "back", when("title", "An Article", "/title", replace_value("/title", '"An article"'))),
+    )
+    path, result = fix(tmp_path, "--fix")
+    assert path.read_text() == ARTICLE
+    assert result.err.splitlines() == [
+        f"fmlint: warning: {path}: fix for FM697 at /title reverted: it undoes an earlier fix",
+        f"fmlint: warning: {path}: fixes reverted: together they would add FM697 (title is 'An Article')",
+    ]
+    assert result.out.endswith("Fixed 0 problems in 0 files.\nFound 0 errors and 1 warning in 1 of 1 file.\n")

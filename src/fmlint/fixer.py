@@ -62,10 +62,6 @@ class Outcome:
     context: bytes = b""
     notes: tuple[str, ...] = ()
 
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
 
 class _Refused(Exception):
     """The file cannot be fixed safely; the message says why."""
@@ -124,7 +120,10 @@ class Fixer:
             elif isinstance(attempt, str):
                 rejected.add(_key(chosen[0]))
                 notes.append(_reverted(chosen[0], attempt))
-            if not isinstance(attempt, str):
+            if not isinstance(attempt, str) and any(attempt[0] == seen for seen, _, _ in history):
+                rejected.update(_key(diagnostic) for diagnostic in chosen)
+                notes.extend(_reverted(diagnostic, "it undoes an earlier fix") for diagnostic in chosen)
+            elif not isinstance(attempt, str):
                 text, result = attempt
                 fixed += len(chosen)
                 history.append((text, result, fixed))
@@ -162,15 +161,13 @@ class Fixer:
         notes: list[str],
     ) -> tuple[list[Diagnostic], tuple[str, FileResult] | str]:
         """Fixes that fail together, tried alone: the first that passes, after rejecting those that fail."""
-        reason = "no fix passed"
         for diagnostic in chosen:
             attempt = self._attempt(path, prefix, suffix, text, result, [diagnostic])
             if not isinstance(attempt, str):
                 return [diagnostic], attempt
             rejected.add(_key(diagnostic))
             notes.append(_reverted(diagnostic, attempt))
-            reason = attempt
-        return [], reason
+        return [], "no fix passed on its own"
 
     def _attempt(
         self, path: str, prefix: bytes, suffix: bytes, text: str, result: FileResult, chosen: list[Diagnostic]
