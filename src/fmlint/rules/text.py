@@ -127,8 +127,8 @@ def _scalar_chars(ctx: Context, pointer: str, value: str) -> list[_Char] | None:
         return None
     chars: list[_Char] | None
     if style == "":
-        begin = end - len(value)
-        chars = [_Char(char, begin + index, begin + index + 1) for index, char in enumerate(value)]
+        begin = max(start, end - len(value))
+        chars = [_Char(text[index], index, index + 1) for index in range(begin, end)]
     else:
         opening = _skip_properties(text, start, end)
         if opening is None or text[opening] != style or text[end - 1] != style or end - opening < 2:
@@ -215,8 +215,9 @@ RULES = (
         "the start or the end of `title` and `excerpt`, and of the title and excerpt of each "
         "related link. The fix deletes exactly those characters inside the quotes (escaped ones "
         "such as `\\t` or `\\_` too) and leaves the quoting style alone. A value written as a "
-        "block scalar (`|`, `>`) or a quoted value folded over several lines is reported "
-        "without a fix, and so is a value that is nothing but whitespace.",
+        "block scalar (`|`, `>`), a quoted value folded over several lines and an unquoted "
+        "value that would read as something else once stripped (`yes` after a no-break space) "
+        "are reported without a fix, and so is a value that is nothing but whitespace.",
         why="Stray whitespace is invisible in the file but not on the page: it shifts headlines, "
         "breaks the alignment of lists and shows as a gap before the ellipsis of a truncated "
         "excerpt. It usually comes from copying the text out of a web page.",
