@@ -233,9 +233,9 @@ def test_the_replacement_is_synced_renamed_then_the_directory_synced(
 
 def test_killing_a_fix_run_leaves_each_file_old_or_new(tmp_path: Path) -> None:
     """SIGKILL at moments spread over a run: no file is ever half-written."""
-    folder, before, after = copies(tmp_path, 100)
+    folder, before, after = copies(tmp_path, 80)
     for name in before:  # a long body makes each write long enough for a kill to land inside it
-        body = b"A paragraph of the body.\n" * 8000
+        body = b"A paragraph of the body.\n" * 3000
         before[name] += body
         after[name] += body
         (folder / name).write_bytes(before[name])
