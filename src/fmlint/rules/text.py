@@ -65,7 +65,7 @@ def _diagnostic(ctx: Context, pointer: str, value: str) -> Diagnostic:
         ends = [f"starts with {_describe(lead)}" if lead else "", f"ends with {_describe(trail)}" if trail else ""]
         message = f"`{field}` {' and '.join(part for part in ends if part)}; strip it"
     chars = _scalar_chars(ctx, pointer, value)
-    fix = _strip_fix(chars, len(lead), len(trail), stripped, field) if chars is not None and stripped else None
+    fix = _strip_fix(chars, len(lead), len(trail), field) if chars is not None else None
     if chars is not None:
         stray = chars[: len(lead)] if lead else chars[len(chars) - len(trail) :]
         position = ctx.doc.position_of_span(stray[0].start, stray[-1].end)
@@ -99,7 +99,8 @@ def _name(char: str, count: int) -> str:
     return f"{count} {word}s" + (f" ({rest}" if rest else "")
 
 
-def _strip_fix(chars: list[_Char], lead: int, trail: int, stripped: str, field: str) -> Fix | None:
+def _strip_fix(chars: list[_Char], lead: int, trail: int, field: str) -> Fix:
+    """Delete the first ``lead`` and the last ``trail`` characters, as they are written."""
     edits = []
     if lead:
         edits.append(Edit(chars[0].start, chars[lead - 1].end, ""))
