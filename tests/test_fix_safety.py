@@ -271,14 +271,15 @@ def test_killing_a_fix_run_leaves_each_file_old_or_new(tmp_path: Path) -> None:
     assert partial, "no kill landed in the middle of the run"
 
 
-def test_a_terminated_fix_run_leaves_no_temporary_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupted_fix_run_leaves_no_temporary_file(tmp_path: Path, signum: int) -> None:
     folder, before, after = copies(tmp_path, 300)
     process = subprocess.Popen([FMLINT, "check", "--isolated", "--fix", "-q", str(folder)], stdout=subprocess.DEVNULL)
     first = min(before)  # files are fixed in order: once the first is done, the run is under way
     while (folder / first).read_bytes() == before[first] and process.poll() is None:
         time.sleep(0.002)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait() in (0, 128 + signal.SIGTERM)
+    process.send_signal(signum)
+    assert process.wait() in (0, 128 + signum)
     assert sorted(os.listdir(folder)) == sorted(before)
     for name in before:
         assert (folder / name).read_bytes() in (before[name], after[name])

@@ -24,10 +24,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import signal
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -332,21 +333,36 @@ def _replace(path: str, fd: int, info: os.stat_result, old_head: bytes, new_head
         raise _Refused("it is read-only")
     name = os.path.join(directory, f".{os.path.basename(real)}.fmlint-{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        out = os.open(name, flags, 0o600)
-    except OSError as exc:
-        raise _Refused(f"cannot create a temporary file next to it: {exc.strerror or exc}") from None
-    try:
+    with _signals_held():  # Ctrl-C or SIGTERM takes effect once the temporary file is gone
         try:
-            _copy(fd, out, info, len(old_head), new_head)
-        finally:
-            os.close(out)
-        _check_unchanged(real, fd, info, old_head)
-        os.replace(name, real)
-    except BaseException:
-        _unlink(name)
-        raise
-    _sync_directory(directory)
+            out = os.open(name, flags, 0o600)
+        except OSError as exc:
+            raise _Refused(f"cannot create a temporary file next to it: {exc.strerror or exc}") from None
+        try:
+            try:
+                _copy(fd, out, info, len(old_head), new_head)
+            finally:
+                os.close(out)
+            _check_unchanged(real, fd, info, old_head)
+            os.replace(name, real)
+        except BaseException:
+            _unlink(name)
+            raise
+        _sync_directory(directory)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM: between creating the temporary file and renaming (or
+    removing) it, an interruption would leave it behind."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on this platform
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _copy(fd: int, out: int, info: os.stat_result, offset: int, new_head: bytes) -> None:
