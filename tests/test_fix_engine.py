@@ -38,6 +38,7 @@ def register(monkeypatch: pytest.MonkeyPatch) -> Register:
         everything = tuple(sorted((*fmlint.rules.RULES, *rules), key=lambda rule: rule.code))
         monkeypatch.setattr(fmlint.rules, "RULES", everything)
         monkeypatch.setattr(fmlint.lint, "RULES", everything)
+        monkeypatch.setattr(fmlint.lint.Linter.__init__, "__defaults__", (everything,))
         for rule in rules:
             monkeypatch.setitem(fmlint.rules.BY_CODE, rule.code, rule)
             monkeypatch.setitem(fmlint.rules.BY_NAME, rule.name, rule)
@@ -188,6 +189,20 @@ def test_a_fix_that_changes_another_field_is_reverted(tmp_path: Path, register: 
     assert path.read_text() == ARTICLE
     assert result.err == (
         f"fmlint: warning: {path}: fix for FM694 at /excerpt reverted: it would change a field it does not fix\n"
+    )
+
+
+def test_a_fix_about_the_whole_file_may_change_no_field(tmp_path: Path, register: Register) -> None:
+    def whole_file(ctx: Context) -> Iterator[Diagnostic]:
+        if ctx.data.get("excerpt") == "Short":
+            fix = replace_value("/excerpt", '"Long"')(ctx)
+            yield ctx.report("", "the file is short", fix=fix)
+
+    register(rule("FM690", "whole-file-fix", whole_file))
+    path, result = fix(tmp_path, "--fix")
+    assert path.read_text() == ARTICLE
+    assert result.err == (
+        f"fmlint: warning: {path}: fix for FM690 at the file reverted: it would change a field it does not fix\n"
     )
 
 

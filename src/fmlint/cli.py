@@ -66,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CODES",
         help="leave out these rule codes or prefixes",
     )
+    check.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="GLOB:CODES",
+        help="leave out these rules for files matching GLOB (repeatable; replaces the configured table)",
+    )
+    check.add_argument(
+        "--extend-per-file-ignores",
+        action="append",
+        default=[],
+        metavar="GLOB:CODES",
+        help="like --per-file-ignores, added to the configured table",
+    )
     check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
     check.add_argument(
         "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
@@ -77,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", default=None, help="warnings fail the run too")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings of each rule instead of the findings"
+    )
     check.add_argument(
         "--now",
         metavar="DATETIME",
@@ -138,6 +154,7 @@ class Run:
     strict: bool
     exit_zero: bool
     quiet: bool
+    statistics: bool = False
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -145,7 +162,7 @@ def build_run(args: argparse.Namespace) -> Run:
     from fmlint.config import ConfigError, find_config, load_config
     from fmlint.discover import FileFilter
     from fmlint.lint import Settings, env_flag
-    from fmlint.report import FORMATS
+    from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, UnknownCode, resolve
     from fmlint.schema.store import SchemaError, load_schema_set
     from fmlint.yamlread import Limits
@@ -171,6 +188,11 @@ def build_run(args: argparse.Namespace) -> Run:
     output_format = args.output_format or config.output_format or "text"
     if output_format not in FORMATS:
         raise UsageError(f"unknown output format `{output_format}`; choose from {', '.join(FORMATS)}")
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics prints a table for people: use it with --output-format "
+            f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
+        )
     schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
     try:
         schemas = load_schema_set(schema_path)
@@ -183,6 +205,7 @@ def build_run(args: argparse.Namespace) -> Run:
         options=_rule_options(config.rules, where),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
+        per_file_ignores=_per_file_ignores(config, where, args),
     )
     filters = FileFilter(
         include=tuple(config.include),
@@ -198,7 +221,41 @@ def build_run(args: argparse.Namespace) -> Run:
         strict=bool(args.strict if args.strict is not None else config.strict),
         exit_zero=args.exit_zero,
         quiet=args.quiet,
+        statistics=args.statistics,
     )
+
+
+def _per_file_ignores(config: Any, where: str, args: argparse.Namespace) -> tuple[Any, ...]:
+    """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
+    (globs from the current directory); every code is checked."""
+    from fmlint.rules import UnknownCode, matching
+    from fmlint.suppress import FileIgnore, parse_ignore_flag
+
+    tables: list[tuple[dict[str, list[str]], str, str]] = []
+    if args.per_file_ignores is None:
+        tables.append((config.per_file_ignores, config.root, f"{where}: `per-file-ignores`"))
+    for flag in ("per_file_ignores", "extend_per_file_ignores"):
+        table: dict[str, list[str]] = {}
+        for value in getattr(args, flag) or ():
+            try:
+                pattern, listed = parse_ignore_flag(value)
+            except ValueError as exc:
+                raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
+            table.setdefault(pattern, []).extend(listed)
+        tables.append((table, os.getcwd(), f"--{flag.replace('_', '-')}"))
+    ignores = []
+    for table, root, source in tables:
+        for pattern, selectors in table.items():
+            codes: set[str] = set()
+            for selector in selectors:
+                try:
+                    codes.update(rule.code for rule in matching(selector))
+                except UnknownCode:
+                    raise UsageError(
+                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}` (see `fmlint rules`)"
+                    ) from None
+            ignores.append(FileIgnore(pattern, root, frozenset(codes)))
+    return tuple(ignores)
 
 
 def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
@@ -239,7 +296,7 @@ def _now(text: str | None) -> datetime:
 def _check(args: argparse.Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
-    from fmlint.report import RunResult, render
+    from fmlint.report import RunResult
     from fmlint.runner import lint_targets
 
     run = build_run(args)
@@ -248,9 +305,18 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
         return _fix(args, run, linter, stream)
     diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
     result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
-    render(run.output_format, result, stream, quiet=run.quiet)
+    _render(run, result, stream)
     stream.flush()
     return _exit_code(run, result)
+
+
+def _render(run: Run, result: Any, stream: TextIO) -> None:
+    from fmlint.report import render, render_statistics
+
+    if run.statistics:
+        render_statistics(result, stream, quiet=run.quiet)
+    else:
+        render(run.output_format, result, stream, quiet=run.quiet)
 
 
 def _exit_code(run: Run, result: Any) -> int:
@@ -265,7 +331,7 @@ def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int
     """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
     from fmlint.discover import discover
     from fmlint.fixer import Fixer, Outcome
-    from fmlint.report import RunResult, render
+    from fmlint.report import RunResult
     from fmlint.report.diff import render_diff
     from fmlint.runner import lint_targets
 
@@ -301,7 +367,7 @@ def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int
         fixed_files=len(fixed),
         unsafe_fixes=args.unsafe_fixes,
     )
-    render(run.output_format, result, stream, quiet=run.quiet)
+    _render(run, result, stream)
     stream.flush()
     if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
@@ -329,21 +395,22 @@ def _terminate_as_exit() -> Iterator[None]:
 def _rules(stream: TextIO) -> int:
     from fmlint.rules import FAMILIES, RULES
 
+    def flags(rule: Any) -> str:
+        words = [str(rule.severity)]
+        if not rule.default_enabled:
+            words.append("opt-in")
+        if rule.fixable:
+            words.append("fixable")
+        return ", ".join(words)
+
+    name_width = max(len(rule.name) for rule in RULES)
+    flags_width = max(len(flags(rule)) for rule in RULES)
     family = None
     for rule in RULES:
         if rule.code[:3] != family:
             family = rule.code[:3]
-            stream.write(
-                f"\n{family}xx  {FAMILIES.get(family, '')}\n"
-                if family != "FM0"
-                else f"{family}xx  {FAMILIES[family]}\n"
-            )
-        flags = [str(rule.severity)]
-        if not rule.default_enabled:
-            flags.append("opt-in")
-        if rule.fixable:
-            flags.append("fixable")
-        stream.write(f"  {rule.code}  {rule.name:<28} {', '.join(flags):<22} {rule.summary}\n")
+            stream.write(f"{'' if family == 'FM0' else chr(10)}{family}xx  {FAMILIES.get(family, '')}\n")
+        stream.write(f"  {rule.code}  {rule.name:<{name_width}}  {flags(rule):<{flags_width}}  {rule.summary}\n")
     return EXIT_OK
 
 

@@ -200,7 +200,7 @@ class Fixer:
         for diagnostic in chosen:
             if after[diagnostic.code, diagnostic.pointer] >= before[diagnostic.code, diagnostic.pointer]:
                 return "it does not resolve the problem"
-        fixed_pointers = [d.pointer for d in chosen]
+        fixed_pointers = [d.pointer for d in chosen if d.pointer]  # a fix about the whole file changes no field
         if _outside(old.data, fixed_pointers) != _outside(new.data, fixed_pointers):
             return "it would change a field it does not fix"
         return new_text, new_result

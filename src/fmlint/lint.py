@@ -1,8 +1,11 @@
 """Lint files: read, parse, validate, run the rules; then the cross-file pass.
 
 :meth:`Linter.lint_file` turns one path into a :class:`FileResult` (its diagnostics
-and the small facts corpus rules keep) and never raises for bad input.
-:meth:`Linter.finish` runs the corpus rules once over every file's facts.
+and the small facts corpus rules keep) and never raises for bad input. It applies
+``per-file-ignores`` and the file's suppression comments; the suppressions that
+cross-file findings may still need travel in the result.
+:meth:`Linter.finish` runs the corpus rules once over every file's facts, and
+applies the same suppressions to their findings.
 """
 
 from __future__ import annotations
@@ -10,15 +13,16 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fmlint import suppress
 from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_plain_yaml
-from fmlint.rules import BY_CODE, BY_NAME, RULES
+from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
 from fmlint.source import ReadProblem, Source, read_front_matter
@@ -37,6 +41,7 @@ class Settings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
     show_traceback: bool = False
+    per_file_ignores: tuple[suppress.FileIgnore, ...] = ()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -45,24 +50,32 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """What linting one file produced: its diagnostics and the corpus rules' facts."""
+    """What linting one file produced: its diagnostics and the corpus rules' facts.
+
+    ``suppressions`` are the file's suppression comments that could still suppress a
+    cross-file finding; the cross-file pass applies them and reports those left unused.
+    """
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     facts: tuple[tuple[str, Any], ...] = ()
+    suppressions: tuple[suppress.Suppression, ...] = ()
 
 
 class Linter:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, rules: Sequence[Rule] = RULES) -> None:
         self.settings = settings
+        self.rules = rules
         enabled = settings.enabled
         self.document_rules = [
-            (rule, settings.options_for(rule)) for rule in RULES if rule.code in enabled and rule.check is not None
+            (rule, settings.options_for(rule)) for rule in rules if rule.code in enabled and rule.check is not None
         ]
         self.corpus_rules = [
-            (rule, settings.options_for(rule)) for rule in RULES if rule.code in enabled and rule.collect is not None
+            (rule, settings.options_for(rule)) for rule in rules if rule.code in enabled and rule.collect is not None
         ]
         self.check_schema = bool(enabled & _SCHEMA_RULES)
+        self.corpus_codes = frozenset(rule.code for rule, _ in self.corpus_rules)
+        self._selectors: dict[str, frozenset[str]] = {}
 
     def lint_file(self, path: str) -> FileResult:
         return self.lint_source(path, read_front_matter(path, self.settings.limits.max_front_matter_bytes))
@@ -71,7 +84,7 @@ class Linter:
         """Lint front-matter that has already been read (``--fix`` lints the text it is about to write)."""
         settings = self.settings
         if isinstance(source, ReadProblem):
-            return FileResult(path, self._keep([_read_problem(path, source)]))
+            return self._result(path, [_read_problem(path, source)])
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
@@ -80,8 +93,8 @@ class Linter:
             )
             for issue in parsed.issues
         ]
-        if parsed.fatal:
-            return FileResult(path, self._keep(found))
+        if parsed.fatal:  # where the comments are is not known when the YAML cannot be read
+            return self._result(path, found)
         if parsed.empty:
             found.append(
                 make_diagnostic(
@@ -92,12 +105,12 @@ class Linter:
                     "front-matter is empty: it holds no fields",
                 )
             )
-            return FileResult(path, self._keep(found))
+            return self._result(path, found, doc)
         if not isinstance(parsed.data, dict):
             what = "a list" if isinstance(parsed.data, list) else "a single value"
             message = f"front-matter must be a mapping of `key: value` fields, but it is {what}"
             found.append(make_diagnostic(BY_NAME["front-matter-not-mapping"], path, doc.locate(""), "", message))
-            return FileResult(path, self._keep(found))
+            return self._result(path, found, doc)
         if self.check_schema and not settings.schemas.is_valid(parsed.data):
             found.extend(self._schema_diagnostics(doc))
         facts = []
@@ -108,21 +121,87 @@ class Linter:
             fact = self._run_collect(rule, doc, options, found)
             if fact is not None:
                 facts.append((rule.code, fact))
-        return FileResult(path, self._keep(found), tuple(facts))
+        return self._result(path, found, doc, tuple(facts))
 
     def finish(self, results: Iterable[FileResult]) -> list[Diagnostic]:
-        """Run the corpus rules over the facts of every file."""
+        """Run the corpus rules over the facts of every file, honouring each file's suppressions."""
         facts: dict[str, list[Fact]] = {rule.code: [] for rule, _ in self.corpus_rules}
+        suppressions: dict[str, tuple[suppress.Suppression, ...]] = {}
         for result in results:
             for code, value in result.facts:
                 facts[code].append(Fact(result.path, value))
+            if result.suppressions:
+                suppressions[result.path] = result.suppressions
         found: list[Diagnostic] = []
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
             found.extend(
                 self._guard(rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now))
             )
-        return self._keep_list(found)
+        by_path: dict[str, list[Diagnostic]] = {}
+        for diagnostic in found:
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+        kept: list[Diagnostic] = []
+        for path in by_path.keys() | suppressions.keys():
+            judged = self.settings.enabled - self.ignored_codes(path)
+            diagnostics = [diagnostic for diagnostic in by_path.get(path, ()) if diagnostic.code in judged]
+            remaining, used = suppress.apply(suppressions.get(path, ()), diagnostics)
+            kept.extend(remaining)
+            kept.extend(self._unused(path, used, judged))
+        return kept
+
+    def ignored_codes(self, path: str) -> frozenset[str]:
+        """The codes ``per-file-ignores`` leaves out for ``path``."""
+        ignores = self.settings.per_file_ignores
+        return suppress.ignored_codes(ignores, path) if ignores else frozenset()
+
+    def reports(self, code: str, path: str) -> bool:
+        """Whether a finding of ``code`` in ``path`` is reported (before suppression comments)."""
+        return code in self.settings.enabled and code not in self.ignored_codes(path)
+
+    def _result(
+        self, path: str, found: list[Diagnostic], doc: Document | None = None, facts: tuple[tuple[str, Any], ...] = ()
+    ) -> FileResult:
+        """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
+        judged = self.settings.enabled - self.ignored_codes(path)
+        kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
+        if doc is None:
+            return FileResult(path, tuple(kept), facts)
+        suppressions, invalid = suppress.read_suppressions(doc, self._resolve)
+        if not suppressions and not invalid:
+            return FileResult(path, tuple(kept), facts)
+        kept, used = suppress.apply(suppressions, kept)
+        # Suppressions a cross-file finding may still need are judged after the cross-file pass.
+        corpus = self.corpus_codes & judged
+        later = tuple(suppression for suppression in used if suppression.names(corpus))
+        now = [suppression for suppression in used if not suppression.names(corpus)]
+        kept.extend(self._unused(path, now, judged))
+        if suppress.INVALID in judged:
+            rule = BY_CODE[suppress.INVALID]
+            kept.extend(make_diagnostic(rule, path, problem.position, "", problem.message) for problem in invalid)
+        return FileResult(path, tuple(kept), facts, later)
+
+    def _unused(
+        self, path: str, suppressions: Iterable[suppress.Suppression], judged: frozenset[str]
+    ) -> list[Diagnostic]:
+        if suppress.UNUSED not in judged:
+            return []
+        rule = BY_CODE[suppress.UNUSED]
+        return [
+            make_diagnostic(rule, path, unused.position, "", unused.message, unused.fix)
+            for unused in suppress.unused(suppressions, judged)
+        ]
+
+    def _resolve(self, selector: str) -> frozenset[str]:
+        """The codes a selector in a suppression names (empty when unknown); remembered per run."""
+        codes = self._selectors.get(selector)
+        if codes is None:
+            try:
+                codes = frozenset(rule.code for rule in matching(selector, self.rules))
+            except UnknownCode:
+                codes = frozenset()
+            self._selectors[selector] = codes
+        return codes
 
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
@@ -157,13 +236,6 @@ class Linter:
             f"this is a bug in fmlint, run with --show-traceback for details"
         )
         return make_diagnostic(BY_CODE["FM902"], path, Position(1, 1, 1, 2), "", message)
-
-    def _keep(self, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-        return tuple(self._keep_list(found))
-
-    def _keep_list(self, found: list[Diagnostic]) -> list[Diagnostic]:
-        enabled = self.settings.enabled
-        return [diagnostic for diagnostic in found if diagnostic.code in enabled]
 
 
 def _read_problem(path: str, problem: ReadProblem) -> Diagnostic:

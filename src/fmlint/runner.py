@@ -27,14 +27,14 @@ def lint_targets(
     for target in targets:
         if target.problem is not None:
             rule = BY_NAME["unreadable-file"]
-            if rule.code in linter.settings.enabled:
+            if linter.reports(rule.code, target.path):
                 diagnostics.append(make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem))
             continue
         checked.append(target.path)
         result = lint_one(target.path)
         diagnostics.extend(result.diagnostics)
-        if result.facts:
-            results.append(FileResult(result.path, (), result.facts))
+        if result.facts or result.suppressions:
+            results.append(FileResult(result.path, (), result.facts, result.suppressions))
     diagnostics.extend(linter.finish(results))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, checked

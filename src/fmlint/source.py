@@ -90,6 +90,16 @@ def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -
             kind="limit-exceeded",
         )
     raw = data[body_start : closing.start()]
+    if len(raw) > max_bytes:
+        return ReadProblem(
+            "limit-exceeded",
+            f"front-matter is {len(raw)} bytes, more than {max_bytes} (limit max-front-matter-bytes); "
+            f"it is too large to lint",
+            1,
+            1,
+            1,
+            4,
+        )
     if b"\0" in raw:
         line = data.count(b"\n", 0, body_start + raw.index(b"\0")) + 1
         return ReadProblem("encoding-error", "front-matter contains a NUL byte", line, 1, line, 2)

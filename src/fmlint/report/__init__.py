@@ -85,3 +85,12 @@ def render(format_name: str, result: RunResult, stream: TextIO, *, quiet: bool =
     """Print ``result`` in the format named ``format_name`` (a key of :data:`FORMATS`)."""
     reporter = _QUIET.get(format_name) if quiet else None
     (reporter or FORMATS[format_name])(result, stream)
+
+
+# ``--statistics`` is a table for people; with a machine format it is a usage error.
+STATISTICS_FORMATS = ("text", "concise")
+
+
+def render_statistics(result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
+    """Print the number of findings of each rule (``--statistics``), then the summary unless ``quiet``."""
+    _lazy("statistics", "render_table" if quiet else "render")(result, stream)
