@@ -7,16 +7,19 @@ overlap are applied together, the result is linted again, and the next pass appl
 what is still fixable, until nothing is (or :data:`MAX_PASSES` is reached).
 
 Each pass is checked before it is kept: the new text must still be a front-matter
-block, read as YAML without errors, resolve the problems it fixes, add no problem,
-and leave every field it does not fix with the same value. A pass that fails is
-retried one fix at a time; a fix that fails on its own is reverted and reported.
+block, read as YAML without errors, resolve the problems it fixes, add no problem
+(or only one that a later pass fixes), and leave every field it does not fix with
+the same value. A pass that fails is retried one fix at a time; a fix that fails on
+its own is reverted and reported.
 
 A file is replaced atomically: a temporary file in the same directory gets the new
 front-matter and the rest of the original, its mode and owner, and is synced to
 disk before it is renamed over the original; then the directory is synced. A
 symbolic link is written through (the file it points to is fixed and the link
-stays a link). A file with several hard links, a file whose YAML has errors, and a
-file that changed since it was read are left alone, with a note saying why.
+stays a link). A file with several hard links, a read-only file, a file whose YAML
+has errors, and a file that changed since it was read are left alone, with a note
+saying why. Ctrl-C and SIGTERM wait while a temporary file exists, so an interrupted
+run leaves none behind.
 """
 
 from __future__ import annotations
