@@ -314,11 +314,19 @@ def _leaves(data: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 
 def _body_start(fd: int, offset: int) -> bytes:
     """The first lines of the body, so a diff of the head shows its trailing context."""
-    data = os.pread(fd, 65536, offset)
+    data = _read_at(fd, 65536, offset)
     lines = data.splitlines(keepends=True)[:_DIFF_CONTEXT_LINES]
     if len(data) == 65536 and lines and not lines[-1].endswith(b"\n"):
         lines.pop()
     return b"".join(lines)
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """Up to ``size`` bytes at ``offset`` (``os.pread`` where the system has it)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, size)  # pragma: no cover
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -372,7 +380,7 @@ def _copy(fd: int, out: int, info: os.stat_result, offset: int, new_head: bytes)
     """Write the new head and the original body to ``out``, with the original's mode and owner."""
     try:
         _write_all(out, new_head)
-        while chunk := os.pread(fd, _COPY_CHUNK, offset):
+        while chunk := _read_at(fd, _COPY_CHUNK, offset):
             _write_all(out, chunk)
             offset += len(chunk)
         os.fchmod(out, stat.S_IMODE(info.st_mode))
@@ -399,7 +407,7 @@ def _check_unchanged(real: str, fd: int, info: os.stat_result, old_head: bytes) 
         current = None
     if current is None or not _same_file(current, info) or not _same_file(os.fstat(fd), info):
         raise _Refused("it changed while fmlint was fixing it")
-    if os.pread(fd, len(old_head), 0) != old_head:
+    if _read_at(fd, len(old_head), 0) != old_head:
         raise _Refused("it changed while fmlint was fixing it")
 
 
