@@ -294,3 +294,19 @@ def test_a_read_only_file_is_refused(tmp_path: Path) -> None:
     assert result.code == 1
     assert result.err == f"fmlint: warning: {folder / name}: not fixed: it is read-only\n"
     assert (folder / name).read_bytes() == before[name]
+
+
+def test_a_file_that_cannot_be_replaced_is_reported_not_crashed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, before, _ = copies(tmp_path, 1)
+    [name] = before
+
+    def replace(source: str, target: str) -> None:  # as in a sticky directory, for a file of another user
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = run_cli("check", "--isolated", "--fix", str(folder / name))
+    assert result.code == 1
+    assert result.err == f"fmlint: warning: {folder / name}: not fixed: cannot replace it: Operation not permitted\n"
+    assert sorted(os.listdir(folder)) == [name] and (folder / name).read_bytes() == before[name]

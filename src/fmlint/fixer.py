@@ -86,8 +86,11 @@ class Fixer:
         except OSError:
             return Outcome(path, self.linter.lint_file(path))  # it reports why the file cannot be read
         try:
-            info = os.fstat(fd)
-            data, complete = read_head(fd, self.max_bytes)
+            try:
+                info = os.fstat(fd)
+                data, complete = read_head(fd, self.max_bytes)
+            except OSError:
+                return Outcome(path, self.linter.lint_file(path))  # it reports the read error
             source = split_front_matter(path, data, complete, self.max_bytes)
             result = self.linter.lint_source(path, source)
             if not isinstance(source, Source) or not any(d.fixable(self.unsafe) for d in result.diagnostics):
@@ -356,6 +359,9 @@ def _replace(path: str, fd: int, info: os.stat_result, old_head: bytes, new_head
                 os.close(out)
             _check_unchanged(real, fd, info, old_head)
             os.replace(name, real)
+        except OSError as exc:
+            _unlink(name)
+            raise _Refused(f"cannot replace it: {exc.strerror or exc}") from None
         except BaseException:
             _unlink(name)
             raise
