@@ -407,13 +407,13 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _check_unchanged(real: str, fd: int, info: os.stat_result, old_head: bytes) -> None:
+    """Refuse unless ``real`` is still the file read as ``fd``, with the same size, time and head."""
     try:
-        current = os.stat(real)
+        same = _same_file(os.stat(real), info) and _same_file(os.fstat(fd), info)
+        same = same and _read_at(fd, len(old_head), 0) == old_head
     except OSError:
-        current = None
-    if current is None or not _same_file(current, info) or not _same_file(os.fstat(fd), info):
-        raise _Refused("it changed while fmlint was fixing it")
-    if _read_at(fd, len(old_head), 0) != old_head:
+        same = False
+    if not same:
         raise _Refused("it changed while fmlint was fixing it")
 
 
