@@ -6,6 +6,7 @@ The write guarantees (atomicity, modes, links, interruption) are in
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -295,3 +296,12 @@ def test_installed_command_fixes_and_diffs(tmp_path: Path) -> None:
     assert fixed.stdout == "Fixed 3 problems in 1 file.\nAll checks passed (1 file checked).\n"
     assert path.read_bytes() == FIXED.encode("utf-8")
     assert fmlint("check", "--isolated", "--diff", "article.md").returncode == 0
+
+
+def test_the_fields_option_chooses_what_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "article.md").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fmlint.rules.untrimmed-text]\nfields = ["title"]\n', encoding="utf-8"
+    )
+    result = run_cli("check", "--select", "FM650", "--output-format", "json", "article.md", cwd=tmp_path)
+    assert [(d["line"], d["pointer"]) for d in json.loads(result.out)] == [(3, "/title"), (9, "/related/0/title")]

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.rules.base import Context, Rule, example, make_diagnostic
+from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
+from fmlint.rules.values import field_name
 from fmlint.yamlread import Limits, read_yaml
 
-_FIELDS = ("title", "excerpt")
 
 # The escapes of a double-quoted YAML scalar: the letter, and how many hex digits follow.
 _SIMPLE_ESCAPES = {
@@ -36,19 +36,19 @@ class _Char:
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
-    for pointer, value in _text_fields(ctx.data):
+    for pointer, value in _text_fields(ctx.data, ctx.options["fields"]):
         if value != value.strip():
             yield _diagnostic(ctx, pointer, value)
 
 
-def _text_fields(data: dict[str, object]) -> Iterator[tuple[str, str]]:
+def _text_fields(data: dict[str, object], fields: list[str]) -> Iterator[tuple[str, str]]:
     records: list[tuple[str, object]] = [("", data)]
     related = data.get("related")
     if isinstance(related, list):
         records += [(f"/related/{index}", link) for index, link in enumerate(related)]
     for prefix, record in records:
         if isinstance(record, dict):
-            for name in _FIELDS:
+            for name in fields:
                 value = record.get(name)
                 if isinstance(value, str):
                     yield f"{prefix}/{name}", value
@@ -58,7 +58,7 @@ def _diagnostic(ctx: Context, pointer: str, value: str) -> Diagnostic:
     stripped = value.strip()
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :] if stripped else ""
-    field = _field_name(pointer)
+    field = field_name(pointer)
     if not stripped:
         message = f"`{field}` is only whitespace ({_describe(value)}); write the text or remove the field"
     else:
@@ -72,12 +72,6 @@ def _diagnostic(ctx: Context, pointer: str, value: str) -> Diagnostic:
     else:
         position = ctx.position(pointer)
     return make_diagnostic(ctx.rule, ctx.doc.path, position, pointer, message, fix)
-
-
-def _field_name(pointer: str) -> str:
-    """``/related/2/title`` as people write it: ``related[2].title``."""
-    parts = pointer.lstrip("/").split("/")
-    return "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts).lstrip(".")
 
 
 def _describe(whitespace: str) -> str:
@@ -213,8 +207,8 @@ RULES = (
         severity=Severity.WARNING,
         summary="A title or an excerpt starts or ends with whitespace.",
         what="Reports spaces, tabs, line breaks, no-break spaces and other Unicode whitespace at "
-        "the start or the end of `title` and `excerpt`, and of the title and excerpt of each "
-        "related link. The fix deletes exactly those characters inside the quotes (escaped ones "
+        "the start or the end of `title` and `excerpt` (the text fields named in the `fields` "
+        "option), in the article and in each related link. The fix deletes exactly those characters inside the quotes (escaped ones "
         "such as `\\t` or `\\_` too) and leaves the quoting style alone. A value written as a "
         "block scalar (`|`, `>`), a quoted value folded over several lines and an unquoted "
         "value that would read as something else once stripped (`yes` after a no-break space) "
@@ -233,6 +227,15 @@ RULES = (
         good=_GOOD,
         stage="document",
         check=check,
+        options=(
+            Option(
+                "fields",
+                list,
+                ["title", "excerpt"],
+                "the text fields to check, in the article and in each related link "
+                '(["title"] leaves scraped excerpts alone)',
+            ),
+        ),
         fixable=True,
     ),
 )
