@@ -16,7 +16,6 @@ from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
 from fmlint.rules.values import field_name
 from fmlint.yamlread import Limits, read_yaml
 
-
 # The escapes of a double-quoted YAML scalar: the letter, and how many hex digits follow.
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
@@ -208,7 +207,8 @@ RULES = (
         summary="A title or an excerpt starts or ends with whitespace.",
         what="Reports spaces, tabs, line breaks, no-break spaces and other Unicode whitespace at "
         "the start or the end of `title` and `excerpt` (the text fields named in the `fields` "
-        "option), in the article and in each related link. The fix deletes exactly those characters inside the quotes (escaped ones "
+        "option), in the article and in each related link. The fix deletes exactly those "
+        "characters inside the quotes (escaped ones "
         "such as `\\t` or `\\_` too) and leaves the quoting style alone. A value written as a "
         "block scalar (`|`, `>`), a quoted value folded over several lines and an unquoted "
         "value that would read as something else once stripped (`yes` after a no-break space) "
