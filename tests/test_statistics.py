@@ -114,4 +114,5 @@ def test_fixable_rules_are_marked_and_counted() -> None:
         2  FM401  error    bad-date
         1  FM501  error    bad-number
         Found 5 errors and 0 warnings in 1 of 1 file.
+        [*] 3 fixable with `--fix` (1 more with `--fix --unsafe-fixes`).
         """)

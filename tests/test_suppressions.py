@@ -565,8 +565,9 @@ def test_the_installed_command_reads_suppressions(tmp_path: Path) -> None:
     assert completed.returncode == 1
     assert completed.stdout == dedent("""
         a.md:4:10: FM203 `quality` must be an integer ≥ 0, got -5
-        a.md:4:14: FM901 unused suppression: no finding of `FM3` on this line
+        a.md:4:14: FM901 [*] unused suppression: no finding of `FM3` on this line
         Found 1 error and 1 warning in 1 of 1 file.
+        [*] 1 fixable with `--fix`.
         """)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
@@ -98,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
         help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
     )
     check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes to the files, then report what remains")
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix, apply unsafe fixes too; without it, count them as fixable",
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print what --fix would change as a unified diff, and change nothing"
+    )
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show the documentation of a rule")
@@ -289,23 +300,100 @@ def _now(text: str | None) -> datetime:
 def _check(args: argparse.Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
-    from fmlint.report import RunResult, render, render_statistics
+    from fmlint.report import RunResult
     from fmlint.runner import lint_targets
 
     run = build_run(args)
     linter = Linter(run.settings)
+    if args.fix or args.diff:
+        return _fix(args, run, linter, stream)
     diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
-    result = RunResult(tuple(diagnostics), tuple(checked_paths))
+    result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
+    _render(run, result, stream)
+    stream.flush()
+    return _exit_code(run, result)
+
+
+def _render(run: Run, result: Any, stream: TextIO) -> None:
+    from fmlint.report import render, render_statistics
+
     if run.statistics:
         render_statistics(result, stream, quiet=run.quiet)
     else:
         render(run.output_format, result, stream, quiet=run.quiet)
-    stream.flush()
+
+
+def _exit_code(run: Run, result: Any) -> int:
     if run.exit_zero:
         return EXIT_OK
     if result.errors or (run.strict and result.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int:
+    """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
+    from fmlint.discover import discover
+    from fmlint.fixer import Fixer, Outcome
+    from fmlint.report import RunResult
+    from fmlint.report.diff import render_diff
+    from fmlint.runner import lint_targets
+
+    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff)
+    outcomes: list[Outcome] = []
+
+    def fix_file(path: str) -> Any:
+        outcome = fixer.fix_file(path)
+        outcomes.append(outcome)
+        return outcome.result
+
+    with _terminate_as_exit():
+        diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), fix_file)
+    for outcome in outcomes:
+        for note in outcome.notes:
+            print(f"fmlint: warning: {outcome.path}: {note}", file=sys.stderr)
+    fixed = [outcome for outcome in outcomes if outcome.fixed]
+    count = sum(outcome.fixed for outcome in fixed)
+    trouble = any(outcome.notes for outcome in outcomes)  # a fix reverted, or a file left alone
+    if args.diff:
+        for outcome in fixed:
+            render_diff(outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream)
+        stream.flush()
+        noun = "problem" if count == 1 else "problems"
+        files = "file" if len(fixed) == 1 else "files"
+        print(f"Would fix {count} {noun} in {len(fixed)} {files}." if count else "No fixes to apply.", file=sys.stderr)
+        return EXIT_OK if run.exit_zero or not (count or trouble) else EXIT_PROBLEMS
+    result = RunResult(
+        tuple(diagnostics),
+        tuple(checked_paths),
+        fixing=True,
+        fixed=count,
+        fixed_files=len(fixed),
+        unsafe_fixes=args.unsafe_fixes,
+    )
+    _render(run, result, stream)
+    stream.flush()
+    if trouble and not run.exit_zero:
+        return EXIT_PROBLEMS
+    return _exit_code(run, result)
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While files are being replaced, SIGTERM unwinds like Ctrl-C, so no temporary file is left."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _rules(stream: TextIO) -> int:

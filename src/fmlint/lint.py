@@ -25,7 +25,7 @@ from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
-from fmlint.source import ReadProblem, read_front_matter
+from fmlint.source import ReadProblem, Source, read_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
@@ -79,14 +79,21 @@ class Linter:
 
     def lint_file(self, path: str) -> FileResult:
         try:
-            return self._lint_file(path)
-        except Exception as exc:  # a bug in reading or validating one file must not stop the run
+            source = read_front_matter(path, self.settings.limits.max_front_matter_bytes)
+        except Exception as exc:  # a bug in reading one file must not stop the run
+            return self._result(path, [self._internal_error("fmlint while reading this file", path, exc)])
+        return self.lint_source(path, source)
+
+    def lint_source(self, path: str, source: Source | ReadProblem) -> FileResult:
+        """Lint front-matter that has already been read (``--fix`` lints the text it is about to write)."""
+        try:
+            return self._lint_source(path, source)
+        except Exception as exc:  # a bug in validating one file must not stop the run
             error = self._internal_error("fmlint while reading or validating this file", path, exc)
             return self._result(path, [error])
 
-    def _lint_file(self, path: str) -> FileResult:
+    def _lint_source(self, path: str, source: Source | ReadProblem) -> FileResult:
         settings = self.settings
-        source = read_front_matter(path, settings.limits.max_front_matter_bytes)
         if isinstance(source, ReadProblem):
             return self._result(path, [_read_problem(path, source)])
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)

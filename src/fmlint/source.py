@@ -54,7 +54,11 @@ class ReadProblem:
 def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
     """Read ``path`` and return its front-matter, or the reason it has none."""
     try:
-        data, complete = _read_head(path, max_bytes)
+        fd = open_regular(path)
+        try:
+            data, complete = read_head(fd, max_bytes)
+        finally:
+            os.close(fd)
     except _NotRegular as exc:
         return ReadProblem("unreadable-file", f"not a regular file ({exc.what}); nothing to lint")
     except OSError as exc:
@@ -149,7 +153,7 @@ def _replace(problem: ReadProblem, message: str, kind: str | None = None) -> Rea
     )
 
 
-class _NotRegular(Exception):
+class _NotRegular(OSError):
     def __init__(self, what: str) -> None:
         super().__init__(what)
         self.what = what
@@ -164,37 +168,44 @@ _KINDS = (
 )
 
 
-def _read_head(path: str, max_bytes: int) -> tuple[bytes, bool]:
-    """Read the start of a regular file: enough for a front-matter of ``max_bytes``.
+def open_regular(path: str) -> int:
+    """Open ``path`` for reading without blocking; raise unless it is a regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(next((name for test, name in _KINDS if test(mode)), "a special file"))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_head(fd: int, max_bytes: int) -> tuple[bytes, bool]:
+    """Read the start of an open regular file: enough for a front-matter of ``max_bytes``.
 
     Returns the bytes and whether they are the whole file. Reading stops at the
     closing fence, so the body of a large file is never read.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotRegular(next((name for test, name in _KINDS if test(info.st_mode)), "a special file"))
-        cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
-        data = bytearray()
-        scanned = 4  # the complete lines before this offset hold no closing fence
-        while len(data) < cap:
-            chunk = os.read(fd, min(_CHUNK, cap - len(data)))
-            if not chunk:
-                return bytes(data), True
-            data += chunk
-            if info.st_size and len(data) >= info.st_size:
-                return bytes(data), True
-            # Each complete line is searched once, so reading stays linear in the size read.
-            lines_end = data.rfind(b"\n", len(data) - len(chunk)) + 1
-            if lines_end > scanned:
-                if _CLOSE_FENCE.search(data, scanned, lines_end):
-                    return bytes(data), False
-                scanned = lines_end
-        return bytes(data), False
-    finally:
-        os.close(fd)
+    size_on_disk = os.fstat(fd).st_size
+    cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
+    data = bytearray()
+    scanned = 4  # the complete lines before this offset hold no closing fence
+    while len(data) < cap:
+        chunk = os.read(fd, min(_CHUNK, cap - len(data)))
+        if not chunk:
+            return bytes(data), True
+        data += chunk
+        if size_on_disk and len(data) >= size_on_disk:
+            return bytes(data), True
+        # Each complete line is searched once, so reading stays linear in the size read.
+        lines_end = data.rfind(b"\n", len(data) - len(chunk)) + 1
+        if lines_end > scanned:
+            if _CLOSE_FENCE.search(data, scanned, lines_end):
+                return bytes(data), False
+            scanned = lines_end
+    return bytes(data), False
 
 
 def _describe_os_error(path: str, exc: OSError) -> str:

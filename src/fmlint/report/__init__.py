@@ -28,6 +28,10 @@ class RunResult:
     diagnostics: tuple[Diagnostic, ...]
     checked_paths: tuple[str, ...]
     lines: SourceLines = field(default_factory=SourceLines, compare=False, repr=False)
+    fixing: bool = False  # the run applied fixes (``--fix``): ``fixed`` says how many
+    fixed: int = 0
+    fixed_files: int = 0
+    unsafe_fixes: bool = False  # fixes marked unsafe count as fixable (``--unsafe-fixes``)
 
     @property
     def files_checked(self) -> int:
@@ -40,6 +44,10 @@ class RunResult:
     @property
     def warnings(self) -> int:
         return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is Severity.WARNING)
+
+    def fixable(self, diagnostic: Diagnostic) -> bool:
+        """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would fix ``diagnostic``."""
+        return diagnostic.fixable(self.unsafe_fixes)
 
 
 Reporter = Callable[[RunResult, TextIO], None]

@@ -5,7 +5,8 @@
     1  FM401  error    [*] bad-date-time
 
 One line per rule with findings, the most frequent first (then by code); ``[*]``
-marks a rule whose findings all have a fix ``--fix`` applies. Then the summary line
+marks a rule whose findings all have a fix ``--fix`` applies (with ``--unsafe-fixes``,
+unsafe fixes count too). Then the summary line
 (left out with ``--quiet``).
 """
 
@@ -14,14 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from fmlint.diagnostic import Applicability, Diagnostic
+from fmlint.diagnostic import Diagnostic
 from fmlint.report import RunResult
 from fmlint.report.terminal import Style, use_colour
 from fmlint.report.text import summary
-
-
-def _safe_fix(diagnostic: Diagnostic) -> bool:
-    return diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 
 def render(result: RunResult, stream: TextIO) -> None:
@@ -33,7 +30,7 @@ def render_table(result: RunResult, stream: TextIO) -> None:
     """The table alone, without the summary (``--quiet``)."""
     style = Style(use_colour(stream))
     counts = Counter(diagnostic.code for diagnostic in result.diagnostics)
-    fixable = Counter(diagnostic.code for diagnostic in result.diagnostics if _safe_fix(diagnostic))
+    fixable = Counter(diagnostic.code for diagnostic in result.diagnostics if result.fixable(diagnostic))
     first: dict[str, Diagnostic] = {}
     for diagnostic in result.diagnostics:
         first.setdefault(diagnostic.code, diagnostic)

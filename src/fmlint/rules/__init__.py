@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, urls
+from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, text, urls
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = tuple(
             *dates.RULES,
             *numbers.RULES,
             *content.RULES,
+            *text.RULES,
             *across.RULES,
             *meta.RULES,
         ),
