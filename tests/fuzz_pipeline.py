@@ -7,7 +7,8 @@ Not part of the normal test run (its name does not match ``test_*.py``); run it 
 Inputs are raw bytes, bytes inside a fence, YAML token soup, mutated real articles and
 articles built from the schema (``pipeline.any_input``). For each: the invariants of
 ``pipeline.check_invariants`` (no exception, no FM902, sorted findings inside the
-file, every format renders), the same findings for CRLF and BOM copies of a UTF-8 LF file,
+file, every format renders) before and after the fixes ``--diff`` would make, the same
+findings for CRLF and BOM copies of a UTF-8 LF file,
 and the fast YAML reader agreeing with the full one whenever it accepts the block.
 Hypothesis keeps failing inputs in ``.hypothesis/`` and replays them first next time.
 """
@@ -20,8 +21,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from fmlint.diagnostic import Diagnostic
+from fmlint.fixer import Fixer
 from fmlint.source import BOM, Source, split_front_matter
-from pipeline import any_input, lint_bytes
+from pipeline import LINTER, any_input, check_invariants, lint_bytes
 from test_fastyaml import check as readers_agree
 
 _SETTINGS = settings(
@@ -40,6 +43,10 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(any_input())
 def test_any_bytes(directory: Path, data: bytes) -> None:
     found = lint_bytes(directory, data)
+    # What --diff does (every fix worked out and checked, nothing written) must not fail either.
+    outcome = Fixer(LINTER, unsafe=True, write=False).fix_file(str(directory / "x.md"))
+    assert (directory / "x.md").read_bytes() == data
+    check_invariants(outcome.after or data, sorted(outcome.result.diagnostics, key=Diagnostic.sort_key))
     if b"\r" in data or data.startswith(BOM) or not _is_utf8(data):
         return  # only a UTF-8 file with LF line ends has CRLF and BOM copies that mean the same
     lf = [(d.line, d.column, d.end_line, d.end_column, d.code) for d in found]
