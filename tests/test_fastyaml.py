@@ -194,3 +194,12 @@ def test_generator_exercises_the_fast_path() -> None:
 
     count()
     assert accepted > 20
+
+
+def test_implicit_keys_longer_than_yaml_allows_are_left_to_the_full_reader() -> None:
+    """YAML limits an implicit key to 1024 characters; the fuzz target found the fast reader did not."""
+    for key_at, text in ((0, "{key}: 1\n"), (4, "a: {{{key}: 1}}\n"), (10, "a: {{b: 1, {key}: 1}}\n")):
+        assert check(text.format(key="k" * 1024)), key_at
+        longer = text.format(key="k" * 1025)
+        assert read_plain_yaml(longer, Limits()) is None
+        assert read_yaml(longer, Limits()).fatal

@@ -40,6 +40,9 @@ _DOUBLE_ESCAPES = {
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 _MAX_LINES = 5000
 _MAX_DEPTH = 16
+# YAML allows an implicit key of at most 1024 characters up to its `:`; a longer one
+# is a syntax error, which the full reader reports.
+_MAX_KEY_LENGTH = 1024
 
 
 class _Unsupported(Exception):
@@ -116,6 +119,8 @@ class _Reader:
         """Read one ``key: value`` line (and the block under it); return the next line's index."""
         text = line.text
         colon = _key_end(text)
+        if colon > _MAX_KEY_LENGTH:
+            raise _Unsupported
         key_text = text[:colon]
         if not key_text or key_text[0] in _PLAIN_START_BAD or key_text[0] in "-?:" or key_text != key_text.rstrip(" "):
             raise _Unsupported
@@ -235,6 +240,8 @@ class _Reader:
             if is_map:
                 key, key_start, key_end, position = self.flow_scalar(text, position, start, key=True)
                 if not isinstance(key, str) or key in result or text[position : position + 1] != ":":
+                    raise _Unsupported
+                if position - key_start > _MAX_KEY_LENGTH:
                     raise _Unsupported
                 child = f"{pointer}/{escape_pointer(key)}"
                 position = _skip_spaces(text, position + 1)
