@@ -191,6 +191,11 @@ CASES: list[Any] = [
         [(1, 1, "FM201"), (1, 1, "FM201"), (1, 1, "FM201"), (2, 9, "FM202")],
         id="bom-opening-the-block",
     ),
+    pytest.param(  # libyaml drops the first mark uncounted and skips the second
+        "---\n\ufeff\ufefftitle: 5\n---\n",
+        [(1, 1, "FM201"), (1, 1, "FM201"), (1, 1, "FM201"), (2, 10, "FM202")],
+        id="two-boms-opening-the-block",
+    ),
     # Syntax.
     pytest.param(FIELDS + "related:\n\t- a\n---\n", [(9, 1, "FM005")], id="tab-indentation"),
     pytest.param(FIELDS + 'summary: "a\n---\nb"\n---\n', [(9, 1, "FM005")], id="fence-inside-quotes"),

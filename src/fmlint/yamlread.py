@@ -646,11 +646,12 @@ def _quoted_end(text: str, position: int, quote: str) -> int:
 
 def read_yaml(text: str, limits: Limits) -> ParsedYaml:
     """Compose ``text`` into plain data with spans and issues; never raises for bad input."""
-    if not text.startswith("\ufeff"):
-        return _read(text, limits)
-    # A byte-order mark opening the block: libyaml skips it without counting it in its
-    # marks (the pure-Python parser counts it). Read what follows, then put it back.
-    parsed = _read(text[1:], limits)
+    if _CParser is None or not text.startswith("\ufeff"):
+        return _read(text, text, limits)
+    # A byte-order mark opening the block: libyaml drops it without counting it in its
+    # marks (the pure-Python parser counts it). Compose against the text libyaml counts,
+    # then put the mark back in every offset.
+    parsed = _read(text, text[1:], limits)
     parsed.spans = {
         pointer: Span(span.key_start + 1, span.key_end + 1, span.start + 1, span.end + 1, span.style)
         for pointer, span in parsed.spans.items()
@@ -659,14 +660,15 @@ def read_yaml(text: str, limits: Limits) -> ParsedYaml:
     return parsed
 
 
-def _read(text: str, limits: Limits) -> ParsedYaml:
-    composer = _Composer(text, limits)
-    deep = flow_depth_offset(text, limits.max_depth)
+def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
+    """Parse ``stream``; ``counted`` is the text the parser's marks are offsets into."""
+    composer = _Composer(counted, limits)
+    deep = flow_depth_offset(counted, limits.max_depth)
     if deep is not None:
         message = f"front-matter is nested deeper than {limits.max_depth} levels (limit max-depth)"
         composer.issue("limit-exceeded", message, "", deep, deep + 1)
         return ParsedYaml(None, {}, composer.issues, True, False)
-    parser = _CParser(text) if _CParser is not None else _PyParser(text)
+    parser = _CParser(stream) if _CParser is not None else _PyParser(stream)
     fatal = False
     try:
         composer.run(parser)
@@ -675,12 +677,12 @@ def _read(text: str, limits: Limits) -> ParsedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         index = mark.index if mark is not None else 0
-        composer.issue("yaml-syntax-error", _syntax_message(exc, text), "", index, index + 1)
+        composer.issue("yaml-syntax-error", _syntax_message(exc, counted), "", index, index + 1)
         fatal = True
     except yaml.reader.ReaderError as exc:
         index = exc.position
-        if _CParser is not None:  # libyaml reports a byte offset into the UTF-8 text
-            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        if _CParser is not None:  # libyaml reports a byte offset into the UTF-8 stream
+            index = len(stream.encode("utf-8")[:index].decode("utf-8", "ignore")) - (len(stream) - len(counted))
         composer.issue("yaml-syntax-error", _reader_message(exc), "", index, index + 1)
         fatal = True
     finally:
