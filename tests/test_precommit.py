@@ -19,7 +19,8 @@ from conftest import MINIMAL, REPO
 
 # What `pip install .` of the hook repository needs, and the hook definitions.
 HOOK_REPO_FILES = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "src", "schemas")
-BAD = MINIMAL.replace('title: "An article"\n', 'title: "An article"\nquality: -5\n')
+# Another article than the good one: the same URL in two files would also be a finding (FM701).
+BAD = MINIMAL.replace('title: "An article"\n', 'title: "An article"\nquality: -5\n').replace("an-article", "a-bad-one")
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
