@@ -1,28 +1,39 @@
 """The result cache: what linting each file produced, so unchanged files are not linted again.
 
-One cache file per configuration lives in ``.fmlint_cache/``. Its name is a hash of
-everything a file's result depends on besides the file itself: fmlint's version,
-the Python version, the schemas, the selected rules and their options, and the
-limits. Inside, each file's entry is keyed by its absolute path and holds
+The cache lives in ``.fmlint_cache/`` (or ``cache-dir``), with a ``.gitignore``
+inside. Each configuration has its own folder, named by a hash of everything a
+result depends on besides the file itself (:func:`configuration_key`): fmlint's
+version and code, the Python version, the working directory (paths are reported
+as given), and every field of :class:`fmlint.lint.Settings` but ``now``. The
+folder holds 64 shard files, chosen by a hash of the path, so a run over one file
+loads 1/64 of the cache.
+
+Each file's entry is keyed by its path and holds
 
 - its ``os.stat`` signature (size, mtime, ctime, inode), so an untouched file is
-  recognised without being read, and
-- a hash of the bytes fmlint reads from it (the front-matter), so a file that was
-  touched but not changed (a checkout, a ``touch``) is recognised after one read,
+  recognised without being read. A file modified less than two seconds before it
+  was read may change again within the file system's timestamp granularity, so its
+  signature is not trusted: it is read and compared again next time;
+- a hash of the bytes fmlint read from it, so a touched but unchanged file (a
+  checkout, a ``touch``) is recognised after one read;
+- the run's ``now`` when a rule read it (a date compared to the clock), since that
+  result holds for that ``now`` only;
+- its whole :class:`fmlint.lint.FileResult`, pickled: diagnostics (with their
+  fixes) and the corpus rules' facts, so cross-file rules see every file on a warm
+  run too.
 
-and the file's result: diagnostics without their path, and the corpus rules'
-facts, so cross-file rules see every file on a warm run too.
-
-The cache is an optimisation and never a source of truth: a missing, corrupt,
-foreign or unwritable cache means linting everything, never a crash or a wrong
-result. It is written once per run, atomically (temporary file, then rename), so an
-interrupted run leaves the previous cache intact.
+The cache is an optimisation, never a source of truth: a missing, corrupt, foreign
+or unwritable cache means linting everything, never a crash or a wrong result.
+Loading only accepts fmlint's own classes and plain data (a cache file planted in
+a repository cannot run code). Shards are written at the end of a completed run,
+each atomically (temporary file, then rename), so an interrupted run leaves the
+previous cache intact.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
+import pickle
 import sys
 
 from fmlint import __version__
@@ -31,16 +42,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from fmlint.lint import FileResult, Settings
+
     StatKey = tuple[int, int, int, int]
-    Entry = tuple[StatKey, bytes, Any]
+    Entry = tuple[StatKey | None, bytes, str | None, FileResult]
 
-_FORMAT = 1
-_KEEP_CONFIGURATIONS = 8  # older cache files are removed beyond this many
-# A file modified this close to the moment its stat signature was taken may change
-# again within the file system's timestamp granularity: check its content instead.
-_RACY_NS = 2_000_000_000
-
+DEFAULT_DIRECTORY = ".fmlint_cache"
 GITIGNORE = "# Automatically created by fmlint.\n*\n"
+_FORMAT = 2
+_SHARDS = 64
+_KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
+_RACY_NS = 2_000_000_000
 
 
 def stat_key(info: os.stat_result) -> StatKey:
@@ -53,114 +65,234 @@ def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=16).digest()
 
 
-def configuration_key(parts: Any) -> str:
-    """A short stable name for everything a result depends on besides the file."""
+def configuration_key(settings: Settings, cwd: str) -> str:
+    """A short stable name for everything a result depends on besides the file and ``now``."""
+    from dataclasses import fields
     from hashlib import blake2b
 
-    text = repr((_FORMAT, __version__, sys.version_info[:2], parts))
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), cwd]
+    for field in fields(settings):
+        if field.name not in ("now", "show_traceback"):
+            parts.append((field.name, _canonical(getattr(settings, field.name))))
+    return blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as nested tuples whose ``repr`` is stable (sets and mappings sorted)."""
+    from dataclasses import fields, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        # Private fields hold compiled forms (validators), not configuration.
+        public = (f.name for f in fields(value) if not f.name.startswith("_"))
+        return (type(value).__qualname__, tuple((name, _canonical(getattr(value, name))) for name in public))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(key), _canonical(item)) for key, item in value.items())))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_canonical(item)) for item in value)))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_canonical(item) for item in value))
+    return repr(value)
+
+
+def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of fmlint's own files: an edited rule invalidates the cache even
+    when the version number stays the same."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    found = []
+    stack = [package]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                        stack.append(entry.path)
+                    elif entry.name.endswith((".py", ".json")):
+                        info = entry.stat()
+                        found.append((entry.path[len(package) :], info.st_size, info.st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(sorted(found))
 
 
 class ResultCache:
-    """Per-file results of one configuration, loaded at the start of a run and saved at its end."""
+    """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_changed", "_entries", "_path", "_started_ns", "directory")
+    __slots__ = ("_dirty", "_now", "_shards", "_started_ns", "directory", "folder")
 
-    def __init__(self, directory: str, key: str) -> None:
-        self.directory = directory
-        self._path = os.path.join(directory, f"{key}.cache")
-        self._entries: dict[str, Entry] = {}
-        self._changed = False
-        self._started_ns = 0
-
-    @classmethod
-    def open(cls, directory: str, key: str) -> ResultCache:
-        """Load the cache for ``key`` from ``directory``; an unusable cache loads as empty."""
-        cache = cls(directory, key)
+    def __init__(self, directory: str, key: str, now: str) -> None:
         import time
 
-        cache._started_ns = time.time_ns()
-        try:
-            with open(cache._path, "rb") as handle:
-                loaded = marshal.load(handle)
-        except (OSError, EOFError, ValueError, TypeError):
-            return cache
-        if _valid(loaded):
-            cache._entries = loaded[1]
-        return cache
+        self.directory = directory
+        self.folder = os.path.join(directory, key)
+        self._now = now
+        self._shards: dict[int, dict[str, Entry]] = {}
+        self._dirty: set[int] = set()
+        self._started_ns = time.time_ns()
 
-    def get(self, path: str, info: os.stat_result) -> Any | None:
-        """The cached result of ``path`` if its stat signature is unchanged (and not racy)."""
-        entry = self._entries.get(path)
-        if entry is None or entry[0] != stat_key(info):
+    def lookup(self, path: str, info: os.stat_result) -> FileResult | None:
+        """The cached result of ``path`` if its stat signature is unchanged."""
+        entry = self._entry(path)
+        if entry is None or entry[0] is None or entry[0] != stat_key(info):
             return None
-        if self._started_ns - info.st_mtime_ns < _RACY_NS:
-            return None
-        return entry[2]
+        return entry[3]
 
-    def get_by_content(self, path: str, info: os.stat_result, content: bytes) -> Any | None:
+    def known_digest(self, path: str) -> bytes | None:
+        """The hash of what was read from ``path`` when its cached result was made."""
+        entry = self._entry(path)
+        return None if entry is None else entry[1]
+
+    def reuse(self, path: str, info: os.stat_result, content: bytes) -> FileResult | None:
         """The cached result of ``path`` if what fmlint reads from it is unchanged."""
-        entry = self._entries.get(path)
+        entry = self._entry(path)
         if entry is None or entry[1] != content:
             return None
-        if entry[0] != stat_key(info):
-            self._entries[path] = (stat_key(info), content, entry[2])
-            self._changed = True
-        return entry[2]
+        self._put(path, (self._trusted(info), content, entry[2], entry[3]))
+        return entry[3]
 
-    def put(self, path: str, info: os.stat_result, content: bytes, result: Any) -> None:
-        self._entries[path] = (stat_key(info), content, result)
-        self._changed = True
+    def store(self, path: str, info: os.stat_result, content: bytes, result: FileResult) -> None:
+        self._put(path, (self._trusted(info), content, self._now if result.uses_now else None, result))
 
     def save(self) -> None:
-        """Write the cache atomically; any failure leaves the previous cache as it was."""
-        if not self._changed:
+        """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
+        if not self._dirty:
             return
-        temporary = None
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            ignore = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
+            if not os.path.isdir(self.directory):
+                # Only a folder fmlint made is ignored whole: a cache-dir that already
+                # exists may hold files the project wants to keep.
+                os.makedirs(self.directory)
+                with open(os.path.join(self.directory, ".gitignore"), "x", encoding="utf-8") as handle:
                     handle.write(GITIGNORE)
-            import tempfile
-
-            descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
-            with os.fdopen(descriptor, "wb") as handle:
-                marshal.dump((_FORMAT, self._entries), handle)
-            os.replace(temporary, self._path)
-            temporary = None
-            self._prune()
-        except (OSError, ValueError):
-            pass  # an unwritable cache only costs speed
-        finally:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-
-    def _prune(self) -> None:
-        """Keep the cache files of the most recently used configurations only."""
-        try:
-            names = [name for name in os.listdir(self.directory) if name.endswith(".cache")]
-            if len(names) <= _KEEP_CONFIGURATIONS:
-                return
-            paths = sorted((os.path.join(self.directory, name) for name in names), key=os.path.getmtime)
-            for path in paths[:-_KEEP_CONFIGURATIONS]:
-                os.unlink(path)
-        except OSError:
+            os.makedirs(self.folder, exist_ok=True)
+            for shard in sorted(self._dirty):
+                data = pickle.dumps((_FORMAT, self._shards[shard]), protocol=pickle.HIGHEST_PROTOCOL)
+                _write_atomically(os.path.join(self.folder, f"{shard:02d}.pickle"), data)
+            self._dirty.clear()
+            _prune(self.directory, keep=self.folder)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass
 
+    def _entry(self, path: str) -> Entry | None:
+        entry = self._shard(path).get(path)
+        if entry is None or (entry[2] is not None and entry[2] != self._now):
+            return None
+        return entry
 
-def _valid(loaded: object) -> bool:
-    """Whether ``loaded`` has the shape this version writes (anything else is ignored)."""
-    if not (isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == _FORMAT and isinstance(loaded[1], dict)):
+    def _put(self, path: str, entry: Entry) -> None:
+        number = _shard_of(path)
+        shard = self._shard(path)
+        if shard.get(path) != entry:
+            shard[path] = entry
+            self._dirty.add(number)
+
+    def _shard(self, path: str) -> dict[str, Entry]:
+        number = _shard_of(path)
+        shard = self._shards.get(number)
+        if shard is None:
+            shard = self._shards[number] = _load(os.path.join(self.folder, f"{number:02d}.pickle"))
+        return shard
+
+    def _trusted(self, info: os.stat_result) -> StatKey | None:
+        if self._started_ns - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+            return None
+        return stat_key(info)
+
+
+def _is_key(name: str) -> bool:
+    return len(name) == 24 and all(character in "0123456789abcdef" for character in name)
+
+
+def _shard_of(path: str) -> int:
+    from zlib import crc32
+
+    return crc32(path.encode("utf-8", "surrogateescape")) % _SHARDS
+
+
+def _load(path: str) -> dict[str, Entry]:
+    """One shard; anything unreadable or of another shape loads as empty."""
+    try:
+        with open(path, "rb") as handle:
+            loaded = _Unpickler(handle).load()
+    except Exception:  # a corrupt cache of any kind is only a cache miss
+        return {}
+    if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == _FORMAT and isinstance(loaded[1], dict):
+        return {path: entry for path, entry in loaded[1].items() if _valid(path, entry)}
+    return {}
+
+
+def _valid(path: object, entry: object) -> bool:
+    from fmlint.lint import FileResult
+
+    if not (isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 4):
         return False
-    for path, entry in loaded[1].items():
-        if not (isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 3):
-            return False
-        stat, content, _ = entry
-        if not (isinstance(stat, tuple) and len(stat) == 4 and isinstance(content, bytes)):
-            return False
-    return True
+    stat, content, now, result = entry
+    return (
+        (stat is None or (isinstance(stat, tuple) and len(stat) == 4))
+        and isinstance(content, bytes)
+        and (now is None or isinstance(now, str))
+        and isinstance(result, FileResult)
+        and result.path == path
+    )
+
+
+_PLAIN = frozenset(
+    {
+        ("builtins", "frozenset"),
+        ("builtins", "set"),
+        ("builtins", "complex"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+    }
+)
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only fmlint's own classes and plain data: a planted cache file cannot call anything else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _PLAIN:
+            return super().find_class(module, name)
+        if (module == "fmlint" or module.startswith("fmlint.")) and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"the cache may not refer to {module}.{name}")
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    import tempfile
+
+    descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        from contextlib import suppress
+
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _prune(directory: str, keep: str) -> None:
+    """Keep the folders of the most recently used configurations only (and nothing else is touched)."""
+    import shutil
+
+    try:
+        os.utime(keep)
+        folders = [
+            entry.path for entry in os.scandir(directory) if entry.is_dir(follow_symlinks=False) and _is_key(entry.name)
+        ]
+        if len(folders) <= _KEEP_CONFIGURATIONS:
+            return
+        folders.sort(key=os.path.getmtime)
+        for folder in folders[:-_KEEP_CONFIGURATIONS]:
+            if folder != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass

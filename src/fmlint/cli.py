@@ -29,6 +29,14 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _jobs(value: str) -> int:
+    if value == "auto":
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number or `auto`, not {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     from fmlint.report import FORMATS
 
@@ -81,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
         help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
     )
     check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
+    check.add_argument(
+        "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        metavar="N",
+        help="processes to lint with (default: auto, one per core when there are enough files)",
+    )
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show the documentation of a rule")
@@ -127,6 +145,8 @@ class Run:
     strict: bool
     exit_zero: bool
     quiet: bool
+    cache_dir: str | None  # None: no result cache
+    jobs: int | None  # None: one per core, when there are enough files
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -187,6 +207,8 @@ def build_run(args: argparse.Namespace) -> Run:
         strict=bool(args.strict if args.strict is not None else config.strict),
         exit_zero=args.exit_zero,
         quiet=args.quiet,
+        cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
+        jobs=config.jobs if args.jobs is None else (args.jobs or None),
     )
 
 
@@ -233,7 +255,12 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
 
     run = build_run(args)
     linter = Linter(run.settings)
-    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
+    cache = _open_cache(run)
+    # --fix and --diff must lint the files they rewrite from their bytes: pass those
+    # paths as ``bypass_cache``.
+    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
+    if cache is not None:
+        cache.save()
     result = RunResult(tuple(diagnostics), tuple(checked_paths))
     render(run.output_format, result, stream, quiet=run.quiet)
     stream.flush()
@@ -242,6 +269,14 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
     if result.errors or (run.strict and result.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _open_cache(run: Run) -> Any:
+    if run.cache_dir is None:
+        return None
+    from fmlint.cache import ResultCache, configuration_key
+
+    return ResultCache(run.cache_dir, configuration_key(run.settings, os.getcwd()), run.settings.now.isoformat())
 
 
 def _rules(stream: TextIO) -> int:

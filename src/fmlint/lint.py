@@ -19,9 +19,9 @@ from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES
-from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
+from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
-from fmlint.source import ReadProblem, read_front_matter
+from fmlint.source import Head, ReadProblem, read_head, split_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
@@ -29,7 +29,13 @@ _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run needs to lint a file, resolved once from config and flags."""
+    """Everything a run needs to lint a file, resolved once from config and flags.
+
+    Every field except ``now`` and ``show_traceback`` is part of the result cache's
+    key (see :func:`fmlint.cache.configuration_key`): a field added here that
+    changes results invalidates the cache without further work. ``now`` is kept
+    with each result that read it instead.
+    """
 
     schemas: SchemaSet
     enabled: frozenset[str]
@@ -45,11 +51,16 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """What linting one file produced: its diagnostics and the corpus rules' facts."""
+    """What linting one file produced: its diagnostics and the corpus rules' facts.
+
+    A result is stored whole in the result cache and carried between processes, so
+    every field must be small picklable data.
+    """
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     facts: tuple[tuple[str, Any], ...] = ()
+    uses_now: bool = False  # a rule read the run's ``now``: the result holds for that ``now`` only
 
 
 class Linter:
@@ -65,8 +76,14 @@ class Linter:
         self.check_schema = bool(enabled & _SCHEMA_RULES)
 
     def lint_file(self, path: str) -> FileResult:
+        return self.lint_head(path, read_head(path, self.settings.limits.max_front_matter_bytes))
+
+    def lint_head(self, path: str, head: Head | ReadProblem) -> FileResult:
+        """Lint a file from what :func:`fmlint.source.read_head` read of it."""
         settings = self.settings
-        source = read_front_matter(path, settings.limits.max_front_matter_bytes)
+        if isinstance(head, ReadProblem):
+            return FileResult(path, self._keep([_read_problem(path, head)]))
+        source = split_front_matter(path, head.data, head.complete, settings.limits.max_front_matter_bytes)
         if isinstance(source, ReadProblem):
             return FileResult(path, self._keep([_read_problem(path, source)]))
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
@@ -98,14 +115,15 @@ class Linter:
         if self.check_schema and not settings.schemas.is_valid(parsed.data):
             found.extend(self._schema_diagnostics(doc))
         facts = []
+        clock = ClockUse()
         for rule, options in self.document_rules:
             assert rule.check is not None
-            found.extend(self._guard(rule, path, rule.check, Context(doc, rule, options, settings.now)))
+            found.extend(self._guard(rule, path, rule.check, Context(doc, rule, options, settings.now, clock)))
         for rule, options in self.corpus_rules:
-            fact = self._run_collect(rule, doc, options, found)
+            fact = self._run_collect(rule, Context(doc, rule, options, settings.now, clock), found)
             if fact is not None:
                 facts.append((rule.code, fact))
-        return FileResult(path, self._keep(found), tuple(facts))
+        return FileResult(path, self._keep(found), tuple(facts), clock.read)
 
     def finish(self, results: Iterable[FileResult]) -> list[Diagnostic]:
         """Run the corpus rules over the facts of every file."""
@@ -138,12 +156,12 @@ class Linter:
         except Exception as exc:  # a bug in a rule must not stop the run
             return [self._internal_error(rule, path, exc)]
 
-    def _run_collect(self, rule: Rule, doc: Document, options: Mapping[str, Any], found: list[Diagnostic]) -> Any:
+    def _run_collect(self, rule: Rule, context: Context, found: list[Diagnostic]) -> Any:
         assert rule.collect is not None
         try:
-            return rule.collect(Context(doc, rule, options, self.settings.now))
+            return rule.collect(context)
         except Exception as exc:
-            found.append(self._internal_error(rule, doc.path, exc))
+            found.append(self._internal_error(rule, context.doc.path, exc))
             return None
 
     def _internal_error(self, rule: Rule, path: str, exc: Exception) -> Diagnostic:

@@ -1,8 +1,16 @@
-"""Drive a run: lint every discovered file, then the cross-file pass, and sort the findings."""
+"""Drive a run: lint every discovered file, then the cross-file pass, and sort the findings.
+
+Files stream through: each is answered from the result cache when it is unchanged,
+or linted, in this process or, when enough files need linting to pay for starting
+them, in a pool of worker processes. Either way the results are taken in discovery
+order, so the output is the same whichever way a file was linted. Only each file's
+diagnostics and its corpus-rule facts are kept until the end of the run.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 
 from fmlint.diagnostic import Diagnostic
 from fmlint.discover import Target
@@ -10,24 +18,208 @@ from fmlint.document import Position
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
 from fmlint.rules.base import make_diagnostic
+from fmlint.source import ReadProblem, read_head
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+    from fmlint.cache import ResultCache
+    from fmlint.lint import Settings
+
+    Job = tuple[str, bytes | None]  # a path, and the content hash its cached result was made from
+    Outcome = tuple[str, os.stat_result | None, bytes | None, FileResult | None]
+    Item = tuple[str, Target | FileResult | Job]
+
+# Files that must be linted (not answered from the cache) before a pool is started.
+# Starting two workers and carrying results between processes costs about as much as
+# linting 300 files on one core; see the README's Performance section.
+POOL_THRESHOLD = 1000
+_BATCH = 2000  # files classified ahead of the pool: bounds the results held in flight
+_CHUNK = 32  # files per task sent to a worker
 
 
-def lint_targets(linter: Linter, targets: Iterable[Target]) -> tuple[list[Diagnostic], list[str]]:
-    """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order."""
+def lint_targets(
+    linter: Linter,
+    targets: Iterable[Target],
+    *,
+    cache: ResultCache | None = None,
+    jobs: int | None = 1,
+    pool_threshold: int = POOL_THRESHOLD,
+    bypass_cache: Callable[[str], bool] | None = None,
+) -> tuple[list[Diagnostic], list[str]]:
+    """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order.
+
+    ``jobs`` is the number of processes (``None``: one per core, when at least
+    ``pool_threshold`` files need linting). ``bypass_cache`` names the files whose
+    result must not come from or go to the cache (files being fixed are linted from
+    their bytes).
+    """
+    run = _Run(linter, cache, bypass_cache)
+    items = run.classify(targets)
+    workers = _workers(jobs)
+    if workers > 1:
+        outcomes = _parallel(run, items, workers, pool_threshold if jobs is None else 1)
+    else:
+        outcomes = run.serial(items)
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
     checked: list[str] = []
-    for target in targets:
-        if target.problem is not None:
-            rule = BY_NAME["unreadable-file"]
-            if rule.code in linter.settings.enabled:
-                diagnostics.append(make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem))
+    for kind, value in outcomes:
+        if kind == "problem":
+            assert isinstance(value, Target)
+            diagnostics.extend(run.unreadable(value))
             continue
-        checked.append(target.path)
-        result = linter.lint_file(target.path)
-        diagnostics.extend(result.diagnostics)
-        if result.facts:
-            results.append(FileResult(result.path, (), result.facts))
+        assert isinstance(value, FileResult)
+        checked.append(value.path)
+        diagnostics.extend(value.diagnostics)
+        if value.facts:
+            results.append(FileResult(value.path, (), value.facts))
     diagnostics.extend(linter.finish(results))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, checked
+
+
+def _workers(jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _Run:
+    """The per-run state shared by the serial and the parallel path."""
+
+    def __init__(self, linter: Linter, cache: ResultCache | None, bypass: Callable[[str], bool] | None) -> None:
+        self.linter = linter
+        self.cache = cache
+        self.bypass = bypass
+
+    def classify(self, targets: Iterable[Target]) -> Iterator[Item]:
+        """Each target as a ``problem``, a ``result`` (from the cache) or a ``job`` (to lint)."""
+        cache = self.cache
+        for target in targets:
+            path = target.path
+            if target.problem is not None:
+                yield "problem", target
+            elif cache is None or (self.bypass is not None and self.bypass(path)):
+                yield "job", (path, None)
+            else:
+                try:
+                    cached = cache.lookup(path, os.stat(path))
+                except OSError:
+                    cached = None
+                if cached is not None:
+                    yield "result", cached
+                else:
+                    yield "job", (path, cache.known_digest(path))
+
+    def serial(self, items: Iterable[Item]) -> Iterator[Item]:
+        for kind, value in items:
+            if kind == "job":
+                assert isinstance(value, tuple)
+                yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
+            else:
+                yield kind, value
+
+    def settle(self, outcome: Outcome) -> FileResult:
+        """The result of a linted (or re-read) file, and what the cache keeps of it."""
+        path, info, content, result = outcome
+        cache = self.cache
+        if cache is None or info is None or content is None or (self.bypass is not None and self.bypass(path)):
+            return result if result is not None else self.linter.lint_file(path)
+        if result is None:
+            result = cache.reuse(path, info, content)
+            if result is None:  # pragma: no cover - the cache said it knew this content
+                result = self.linter.lint_file(path)
+            return result
+        cache.store(path, info, content, result)
+        return result
+
+    def unreadable(self, target: Target) -> list[Diagnostic]:
+        rule = BY_NAME["unreadable-file"]
+        if rule.code not in self.linter.settings.enabled:
+            return []
+        assert target.problem is not None
+        return [make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)]
+
+
+def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
+    """Read and lint one file; when what was read hashes as ``job``'s known content, skip the lint."""
+    path, known = job
+    head = read_head(path, linter.settings.limits.max_front_matter_bytes)
+    if isinstance(head, ReadProblem) or not hashed:
+        return path, None, None, linter.lint_head(path, head)
+    from fmlint.cache import digest
+
+    content = digest(head.data)
+    if content == known:
+        return path, head.info, content, None
+    return path, head.info, content, linter.lint_head(path, head)
+
+
+def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) -> Iterator[Item]:
+    """Like :meth:`_Run.serial`, in ``workers`` processes once ``threshold`` files need linting."""
+    first: list[Item] = []
+    pending = 0
+    for item in items:
+        first.append(item)
+        pending += item[0] == "job"
+        if pending >= threshold:
+            break
+    else:  # too few files to lint for a pool to pay
+        yield from run.serial(first)
+        return
+    from collections import deque
+    from itertools import chain, islice
+
+    pool = _start_pool(run.linter.settings, workers, run.cache is not None)
+    try:
+        stream = chain(first, items)
+        in_flight: deque[tuple[list[Item], Iterator[Outcome]]] = deque()
+        while True:
+            batch = list(islice(stream, _BATCH))
+            if batch:
+                jobs = [value for kind, value in batch if kind == "job"]
+                in_flight.append((batch, pool.imap(_work, jobs, _CHUNK)))  # type: ignore[arg-type]
+            if not in_flight:
+                break
+            if batch and len(in_flight) < 2:
+                continue  # keep the workers fed while this process classifies the next batch
+            done, outcomes = in_flight.popleft()
+            for kind, value in done:
+                yield ("result", run.settle(next(outcomes))) if kind == "job" else (kind, value)
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+
+
+_linter: Linter | None = None  # each worker's own, built once from the run's settings
+_hashed = False
+
+
+def _start_pool(settings: Settings, workers: int, hashed: bool) -> Pool:
+    import multiprocessing
+
+    # fork starts a worker without re-importing fmlint; the settings reach each worker
+    # once, through the initializer, never with each file.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return context.Pool(workers, _init_worker, (settings, hashed))
+
+
+def _init_worker(settings: Settings, hashed: bool) -> None:
+    import signal
+
+    global _linter, _hashed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _linter = Linter(settings)
+    _hashed = hashed
+
+
+def _work(job: Job) -> Outcome:
+    assert _linter is not None
+    return lint_one(_linter, job, _hashed)

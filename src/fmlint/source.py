@@ -51,15 +51,31 @@ class ReadProblem:
     end_column: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The bytes read from the start of a file, and the file's ``os.fstat`` taken before reading."""
+
+    data: bytes
+    complete: bool  # ``data`` is the whole file
+    info: os.stat_result
+
+
 def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
     """Read ``path`` and return its front-matter, or the reason it has none."""
+    head = read_head(path, max_bytes)
+    if isinstance(head, ReadProblem):
+        return head
+    return split_front_matter(path, head.data, head.complete, max_bytes)
+
+
+def read_head(path: str, max_bytes: int) -> Head | ReadProblem:
+    """Read the start of ``path`` (everything linting it needs), or say why it cannot be read."""
     try:
-        data, complete = _read_head(path, max_bytes)
+        return _read_head(path, max_bytes)
     except _NotRegular as exc:
         return ReadProblem("unreadable-file", f"not a regular file ({exc.what}); nothing to lint")
     except OSError as exc:
         return ReadProblem("unreadable-file", _describe_os_error(path, exc))
-    return split_front_matter(path, data, complete, max_bytes)
 
 
 def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -> Source | ReadProblem:
@@ -154,11 +170,10 @@ _KINDS = (
 )
 
 
-def _read_head(path: str, max_bytes: int) -> tuple[bytes, bool]:
+def _read_head(path: str, max_bytes: int) -> Head:
     """Read the start of a regular file: enough for a front-matter of ``max_bytes``.
 
-    Returns the bytes and whether they are the whole file. Reading stops at the
-    closing fence, so the body of a large file is never read.
+    Reading stops at the closing fence, so the body of a large file is never read.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
@@ -172,16 +187,16 @@ def _read_head(path: str, max_bytes: int) -> tuple[bytes, bool]:
         while size < cap:
             chunk = os.read(fd, min(_CHUNK, cap - size))
             if not chunk:
-                return b"".join(chunks), True
+                return Head(b"".join(chunks), True, info)
             chunks.append(chunk)
             size += len(chunk)
             if info.st_size and size >= info.st_size:
-                return b"".join(chunks), True
+                return Head(b"".join(chunks), True, info)
             if len(chunks) > 1 or _CLOSE_FENCE.search(chunk, 4):
                 data = b"".join(chunks)
                 if _CLOSE_FENCE.search(data, 4):
-                    return data, False
-        return b"".join(chunks), False
+                    return Head(data, False, info)
+        return Head(b"".join(chunks), False, info)
     finally:
         os.close(fd)
 

@@ -71,14 +71,35 @@ class Rule:
     fixable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+class ClockUse:
+    """Whether any rule read the run's ``now`` while linting one file."""
+
+    __slots__ = ("read",)
+
+    def __init__(self) -> None:
+        self.read = False
+
+
 class Context:
     """What a document rule sees: the parsed file, its options and the reference time."""
 
-    doc: Document
-    rule: Rule
-    options: Mapping[str, Any]
-    now: datetime
+    __slots__ = ("_clock", "_now", "doc", "options", "rule")
+
+    def __init__(
+        self, doc: Document, rule: Rule, options: Mapping[str, Any], now: datetime, clock: ClockUse | None = None
+    ) -> None:
+        self.doc = doc
+        self.rule = rule
+        self.options = options
+        self._now = now
+        self._clock = clock
+
+    @property
+    def now(self) -> datetime:
+        """The run's reference time (``--now``). A file whose rules read it is re-linted when it changes."""
+        if self._clock is not None:
+            self._clock.read = True
+        return self._now
 
     @property
     def data(self) -> dict[str, Any]:
