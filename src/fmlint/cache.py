@@ -35,14 +35,16 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from zlib import crc32
 
 from fmlint import __version__
+from fmlint.lint import FileResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from fmlint.lint import FileResult, Settings
+    from fmlint.lint import Settings
 
     StatKey = tuple[int, int, int, int]
     Entry = tuple[StatKey | None, bytes, str | None, FileResult]
@@ -65,12 +67,14 @@ def digest(data: bytes) -> bytes:
     return blake2b(data, digest_size=16).digest()
 
 
-def configuration_key(settings: Settings, cwd: str) -> str:
-    """A short stable name for everything a result depends on besides the file and ``now``."""
+def configuration_key(settings: Settings, cwd: str, extra: Any = ()) -> str:
+    """A short stable name for everything a result depends on besides the file and ``now``.
+
+    ``extra`` holds any other setting that changes results."""
     from dataclasses import fields
     from hashlib import blake2b
 
-    parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), cwd]
+    parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), cwd, _canonical(extra)]
     for field in fields(settings):
         if field.name not in ("now", "show_traceback"):
             parts.append((field.name, _canonical(getattr(settings, field.name))))
@@ -175,7 +179,7 @@ class ResultCache:
 
     def _entry(self, path: str) -> Entry | None:
         entry = self._shard(path).get(path)
-        if entry is None or (entry[2] is not None and entry[2] != self._now):
+        if entry is None or not _valid(path, entry) or (entry[2] is not None and entry[2] != self._now):
             return None
         return entry
 
@@ -204,8 +208,6 @@ def _is_key(name: str) -> bool:
 
 
 def _shard_of(path: str) -> int:
-    from zlib import crc32
-
     return crc32(path.encode("utf-8", "surrogateescape")) % _SHARDS
 
 
@@ -217,22 +219,18 @@ def _load(path: str) -> dict[str, Entry]:
     except Exception:  # a corrupt cache of any kind is only a cache miss
         return {}
     if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == _FORMAT and isinstance(loaded[1], dict):
-        return {path: entry for path, entry in loaded[1].items() if _valid(path, entry)}
+        return loaded[1]  # each entry is checked when it is used
     return {}
 
 
-def _valid(path: object, entry: object) -> bool:
-    from fmlint.lint import FileResult
-
-    if not (isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 4):
-        return False
-    stat, content, now, result = entry
+def _valid(path: str, entry: object) -> bool:
+    """Whether ``entry`` has the shape this version writes (its stat and now are only compared)."""
     return (
-        (stat is None or (isinstance(stat, tuple) and len(stat) == 4))
-        and isinstance(content, bytes)
-        and (now is None or isinstance(now, str))
-        and isinstance(result, FileResult)
-        and result.path == path
+        type(entry) is tuple
+        and len(entry) == 4
+        and type(entry[1]) is bytes
+        and type(entry[3]) is FileResult
+        and entry[3].path == path
     )
 
 

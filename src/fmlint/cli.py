@@ -110,6 +110,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fmlint with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    previous = _stop_on_sigterm()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except _Terminated:
+        return 143
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -126,12 +141,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"fmlint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         # The reader went away (``fmlint check | head``): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
+
+
+class _Terminated(BaseException):
+    """SIGTERM: unwind like Ctrl-C (stop the workers, write no cache) instead of dying mid-write."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _stop_on_sigterm() -> Any:
+    import signal
+
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals to the program that runs us
+        return None
 
 
 @dataclass(frozen=True)
@@ -147,6 +177,7 @@ class Run:
     quiet: bool
     cache_dir: str | None  # None: no result cache
     jobs: int | None  # None: one per core, when there are enough files
+    result_inputs: tuple[Any, ...] = ()  # settings outside ``settings`` that change results (for the cache key)
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -209,6 +240,7 @@ def build_run(args: argparse.Namespace) -> Run:
         quiet=args.quiet,
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
+        result_inputs=(("per-file-ignores", config.per_file_ignores),),
     )
 
 
@@ -276,7 +308,8 @@ def _open_cache(run: Run) -> Any:
         return None
     from fmlint.cache import ResultCache, configuration_key
 
-    return ResultCache(run.cache_dir, configuration_key(run.settings, os.getcwd()), run.settings.now.isoformat())
+    key = configuration_key(run.settings, os.getcwd(), run.result_inputs)
+    return ResultCache(run.cache_dir, key, run.settings.now.isoformat())
 
 
 def _rules(stream: TextIO) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase, translate
+from functools import lru_cache
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt")
 DEFAULT_EXCLUDE = ("node_modules",)
@@ -43,17 +44,24 @@ class FileFilter:
 
 
 def _matches(patterns: Sequence[str], name: str, path: str, root: str) -> bool:
-    relative: str | None = None
-    for pattern in patterns:
-        if "/" not in pattern:
-            if fnmatchcase(name, pattern):
-                return True
-            continue
-        if relative is None:
-            relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-        if fnmatchcase(relative, pattern.strip("/")) or fnmatchcase(relative, pattern.strip("/") + "/*"):
-            return True
-    return False
+    by_name, by_path = _compiled(tuple(patterns))
+    if by_name is not None and by_name(name):
+        return True
+    if not by_path:
+        return False
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return any(fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*") for pattern in by_path)
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: tuple[str, ...]) -> tuple[Callable[[str], object] | None, tuple[str, ...]]:
+    """The name globs as one regular expression (as ``fnmatchcase`` would match them), and
+    the path globs. Walking 100,000 files matches every name against every glob."""
+    import re
+
+    names = [translate(pattern) for pattern in patterns if "/" not in pattern]
+    paths = tuple(pattern.strip("/") for pattern in patterns if "/" in pattern)
+    return (re.compile("|".join(names)).match if names else None), paths
 
 
 def discover(paths: Sequence[str], rules: FileFilter) -> Iterator[Target]:

@@ -175,8 +175,10 @@ def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) ->
     from collections import deque
     from itertools import chain, islice
 
-    pool = _start_pool(run.linter.settings, workers, run.cache is not None)
+    pool = None
     try:
+        with _signals_held():  # Ctrl-C while the workers start would leave them running
+            pool = _start_pool(run.linter.settings, workers, run.cache is not None)
         stream = chain(first, items)
         in_flight: deque[tuple[list[Item], Iterator[Outcome]]] = deque()
         while True:
@@ -194,7 +196,8 @@ def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) ->
         pool.close()
         pool.join()
     finally:
-        pool.terminate()
+        if pool is not None:
+            pool.terminate()
 
 
 _linter: Linter | None = None  # each worker's own, built once from the run's settings
@@ -211,11 +214,32 @@ def _start_pool(settings: Settings, workers: int, hashed: bool) -> Pool:
     return context.Pool(workers, _init_worker, (settings, hashed))
 
 
+class _signals_held:
+    """Hold SIGINT and SIGTERM back while the pool starts; they arrive once it can be stopped."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
+
+
 def _init_worker(settings: Settings, hashed: bool) -> None:
     import signal
 
     global _linter, _hashed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops the pool
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(
+            signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM)
+        )  # held back in the parent while this started
     _linter = Linter(settings)
     _hashed = hashed
 

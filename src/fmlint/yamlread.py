@@ -20,34 +20,45 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
+# PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
+# importing it costs more than linting a typical file.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import yaml
 
-_CParser: Any
-try:
-    from yaml._yaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
+_parsers: dict[str, Any] = {}
 
 
-class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
-    """PyYAML's pure-Python event parser, used when libyaml is not available."""
+def _parser(text: str) -> Any:
+    """libyaml's event parser, or PyYAML's pure-Python one when libyaml is not available."""
+    make = _parsers.get("make")
+    if make is None:
+        try:
+            from yaml._yaml import CParser
 
-    def __init__(self, text: str) -> None:
-        yaml.reader.Reader.__init__(self, text)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
+            make = CParser
+            _parsers["c"] = CParser
+        except ImportError:  # pragma: no cover - PyYAML built without libyaml
+            make = _py_parser_class()
+        _parsers["make"] = make
+    return make(text)
 
-    def dispose(self) -> None:
-        pass
+
+def _py_parser_class() -> Any:
+    import yaml
+
+    class PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+        """PyYAML's pure-Python event parser."""
+
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+        def dispose(self) -> None:
+            pass
+
+    return PyParser
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +347,16 @@ class _Composer:
             )
 
     def run(self, parser: Any) -> None:
+        from yaml.events import (
+            AliasEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
+
         get_event = parser.get_event
         while True:
             event = get_event()
@@ -631,7 +652,9 @@ def read_yaml(text: str, limits: Limits) -> ParsedYaml:
         message = f"front-matter is nested deeper than {limits.max_depth} levels (limit max-depth)"
         composer.issue("limit-exceeded", message, "", deep, deep + 1)
         return ParsedYaml(None, {}, composer.issues, True, False)
-    parser = _CParser(text) if _CParser is not None else _PyParser(text)
+    import yaml
+
+    parser = _parser(text)
     fatal = False
     try:
         composer.run(parser)
@@ -644,7 +667,7 @@ def read_yaml(text: str, limits: Limits) -> ParsedYaml:
         fatal = True
     except yaml.reader.ReaderError as exc:
         index = exc.position
-        if _CParser is not None:  # libyaml reports a byte offset into the UTF-8 text
+        if "c" in _parsers:  # libyaml reports a byte offset into the UTF-8 text
             index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
         composer.issue("yaml-syntax-error", _reader_message(exc), "", index, index + 1)
         fatal = True
