@@ -247,17 +247,20 @@ def build_run(args: argparse.Namespace) -> Run:
 def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
     """Validate ``[tool.fmlint.rules.<rule>]`` tables against each rule's declared options."""
     from fmlint.rules import BY_CODE, BY_NAME
-    from fmlint.schema.explain import suggest
 
     resolved: dict[str, dict[str, Any]] = {}
     for key, values in tables.items():
         rule = BY_NAME.get(key) or BY_CODE.get(key.upper())
         if rule is None:
+            from fmlint.schema.explain import suggest
+
             raise UsageError(f"{where}: no rule named `{key}`{suggest(key, BY_NAME)}")
         declared = {option.name: option for option in rule.options}
         for name, value in values.items():
             option = declared.get(name)
             if option is None:
+                from fmlint.schema.explain import suggest
+
                 hint = suggest(name, declared) or (f" ({rule.name} has no options)" if not declared else "")
                 raise UsageError(f"{where}: rule `{rule.name}` has no option `{name}`{hint}")
             if not isinstance(value, option.type) or (isinstance(value, bool) and option.type is not bool):

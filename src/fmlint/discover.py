@@ -9,7 +9,6 @@ entries, git-ignored paths and ``exclude`` globs, and keeping files whose names 
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase, translate
@@ -117,6 +116,8 @@ def _relative(path: str, top: str) -> str:
 
 def _git_ignored(top: str) -> frozenset[str]:
     """Paths under ``top`` that git ignores (directories end with ``/``); empty outside git."""
+    import subprocess  # only a walk needs it: linting the files named (pre-commit) skips the import
+
     try:
         completed = subprocess.run(
             ["git", "-C", top, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
