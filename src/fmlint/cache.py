@@ -62,7 +62,8 @@ def stat_key(info: os.stat_result) -> StatKey:
 
 
 def digest(data: bytes) -> bytes:
-    return _blake2b()(data, digest_size=16).digest()
+    hashed: bytes = _blake2b()(data, digest_size=16).digest()
+    return hashed
 
 
 def _blake2b() -> Any:
@@ -83,7 +84,8 @@ def configuration_key(settings: Settings, cwd: str, extra: Any = ()) -> str:
     for field in fields(settings):
         if field.name not in ("now", "show_traceback"):
             parts.append((field.name, _canonical(getattr(settings, field.name))))
-    return _blake2b()(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    key: str = _blake2b()(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return key
 
 
 def _canonical(value: Any) -> Any:
