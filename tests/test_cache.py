@@ -440,3 +440,66 @@ def test_fixes_survive_the_cache(project: Path, counter: Counter) -> None:
     assert counter.linted == []
     assert warm == cold
     assert [d.fix for d in warm if d.code == "FM797"] == [Fix("add a comment", (Edit(0, 0, "# fixed\n"),))] * 4
+
+
+# --- a run with nothing changed reuses the last run's findings whole ----------------------
+
+
+@pytest.fixture
+def shard_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # the files were written a moment ago
+    loads: list[str] = []
+    real = cache_module._load
+
+    def load(path: str) -> object:
+        loads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache_module, "_load", load)
+    return loads
+
+
+def test_nothing_changed_reads_no_per_file_result(project: Path, counter: Counter, shard_loads: list[str]) -> None:
+    first = check(project)
+    counter.linted.clear()
+    shard_loads.clear()
+    assert check(project) == first
+    assert (counter.linted, shard_loads) == ([], [])
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "edit", "rename", "unreadable"])
+def test_any_change_to_the_files_falls_back_to_per_file_results(
+    project: Path, counter: Counter, shard_loads: list[str], change: str
+) -> None:
+    check(project)
+    counter.linted.clear()
+    if change == "add":
+        (project / "new.md").write_text(BAD)
+        expected = [*BAD_FINDINGS, ("new.md", 1, 1, "FM201"), ("new.md", 2, 10, "FM203")]
+    elif change == "remove":
+        (project / "bad.md").unlink()
+        expected = []
+    elif change == "edit":
+        (project / "good0.md").write_text(BAD)
+        expected = [*BAD_FINDINGS, ("good0.md", 1, 1, "FM201"), ("good0.md", 2, 10, "FM203")]
+    elif change == "rename":
+        (project / "bad.md").rename(project / "worse.md")
+        expected = [("worse.md", 1, 1, "FM201"), ("worse.md", 2, 10, "FM203")]
+    else:
+        (project / "bad.md").unlink()
+        (project / "bad.md").symlink_to("nowhere.md")
+        expected = [("bad.md", 1, 1, "FM007")]
+    assert where(check(project)) == expected
+    assert shard_loads
+    assert len(counter.linted) == (0 if change == "remove" else 1)  # results are kept by path
+
+
+def test_a_corrupt_run_record_is_ignored(project: Path, counter: Counter, shard_loads: list[str]) -> None:
+    check(project)
+    (record,) = (project / ".fmlint_cache").glob("*/run.pickle")
+    version, fingerprint, now, _ = pickle.loads(record.read_bytes())
+    for content in (b"garbage", pickle.dumps((version, fingerprint, now, ("not a diagnostic",)))):
+        record.write_bytes(content)
+        counter.linted.clear()
+        assert where(check(project)) == BAD_FINDINGS
+        assert counter.linted == []  # the per-file results answer instead

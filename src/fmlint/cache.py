@@ -38,6 +38,7 @@ import sys
 from zlib import crc32
 
 from fmlint import __version__
+from fmlint.diagnostic import Diagnostic
 from fmlint.lint import FileResult
 
 TYPE_CHECKING = False
@@ -64,6 +65,10 @@ def stat_key(info: os.stat_result) -> StatKey:
 def digest(data: bytes) -> bytes:
     hashed: bytes = _blake2b()(data, digest_size=16).digest()
     return hashed
+
+
+def new_hash() -> Any:
+    return _blake2b()(digest_size=16)
 
 
 def _blake2b() -> Any:
@@ -129,7 +134,7 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_dirty", "_now", "_shards", "_started_ns", "directory", "folder")
+    __slots__ = ("_dirty", "_now", "_run", "_shards", "_started_ns", "directory", "folder")
 
     def __init__(self, directory: str, key: str, now: str) -> None:
         import time
@@ -139,7 +144,27 @@ class ResultCache:
         self._now = now
         self._shards: dict[int, dict[str, Entry]] = {}
         self._dirty: set[int] = set()
+        self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._started_ns = time.time_ns()
+
+    def trusted_signature(self, info: os.stat_result) -> StatKey | None:
+        """``info``'s signature, or ``None`` when the file was modified too recently to trust it."""
+        return self._trusted(info)
+
+    def remembered_run(self, fingerprint: bytes) -> list[Diagnostic] | None:
+        """The findings of the last run, if it linted the same files (:func:`fmlint.runner._fingerprint`)."""
+        loaded = _load_pickle(os.path.join(self.folder, "run.pickle"))
+        if not (isinstance(loaded, tuple) and len(loaded) == 4 and loaded[:2] == (_FORMAT, fingerprint)):
+            return None
+        _, _, now, diagnostics = loaded
+        if now is not None and now != self._now:
+            return None
+        if not (type(diagnostics) is tuple and all(type(item) is Diagnostic for item in diagnostics)):
+            return None
+        return list(diagnostics)
+
+    def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], uses_now: bool) -> None:
+        self._run = (_FORMAT, fingerprint, self._now if uses_now else None, tuple(diagnostics))
 
     def lookup(self, path: str, info: os.stat_result) -> FileResult | None:
         """The cached result of ``path`` if its stat signature is unchanged."""
@@ -166,7 +191,7 @@ class ResultCache:
 
     def save(self) -> None:
         """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
-        if not self._dirty:
+        if not self._dirty and self._run is None:
             return
         try:
             if not os.path.isdir(self.directory):
@@ -180,6 +205,10 @@ class ResultCache:
                 data = pickle.dumps((_FORMAT, self._shards[shard]), protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, f"{shard:02d}.pickle"), data)
             self._dirty.clear()
+            if self._run is not None:  # written last: it stands for the shards above
+                data = pickle.dumps(self._run, protocol=pickle.HIGHEST_PROTOCOL)
+                _write_atomically(os.path.join(self.folder, "run.pickle"), data)
+                self._run = None
             _prune(self.directory, keep=self.folder)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass
@@ -220,14 +249,18 @@ def _shard_of(path: str) -> int:
 
 def _load(path: str) -> dict[str, Entry]:
     """One shard; anything unreadable or of another shape loads as empty."""
-    try:
-        with open(path, "rb") as handle:
-            loaded = _Unpickler(handle).load()
-    except Exception:  # a corrupt cache of any kind is only a cache miss
-        return {}
+    loaded = _load_pickle(path)
     if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == _FORMAT and isinstance(loaded[1], dict):
         return loaded[1]  # each entry is checked when it is used
     return {}
+
+
+def _load_pickle(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return _Unpickler(handle).load()
+    except Exception:  # a corrupt cache of any kind is only a cache miss
+        return None
 
 
 def _valid(path: str, entry: object) -> bool:
@@ -238,6 +271,8 @@ def _valid(path: str, entry: object) -> bool:
         and type(entry[1]) is bytes
         and type(entry[3]) is FileResult
         and entry[3].path == path
+        and type(entry[3].diagnostics) is tuple
+        and all(type(item) is Diagnostic for item in entry[3].diagnostics)
     )
 
 
