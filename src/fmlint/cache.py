@@ -147,9 +147,9 @@ class ResultCache:
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._started_ns = time.time_ns()
 
-    def trusted_signature(self, info: os.stat_result) -> StatKey | None:
-        """``info``'s signature, or ``None`` when the file was modified too recently to trust it."""
-        return self._trusted(info)
+    def trusted_until(self) -> int:
+        """A file modified (or its inode changed) after this time, in ns, may change again unseen."""
+        return self._started_ns - _RACY_NS
 
     def remembered_run(self, fingerprint: bytes) -> list[Diagnostic] | None:
         """The findings of the last run, if it linted the same files (:func:`fmlint.runner._fingerprint`)."""
@@ -234,7 +234,7 @@ class ResultCache:
         return shard
 
     def _trusted(self, info: os.stat_result) -> StatKey | None:
-        if self._started_ns - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+        if max(info.st_mtime_ns, info.st_ctime_ns) > self.trusted_until():
             return None
         return stat_key(info)
 

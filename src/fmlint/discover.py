@@ -52,6 +52,16 @@ def _matches(patterns: Sequence[str], name: str, path: str, root: str) -> bool:
     return any(fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*") for pattern in by_path)
 
 
+def _matcher(patterns: tuple[str, ...], root: str) -> Callable[[str, str], bool]:
+    """``_matches`` for one set of globs; with name globs only, one compiled match per name."""
+    by_name, by_path = _compiled(tuple(patterns))
+    if by_path:
+        return lambda name, path: _matches(patterns, name, path, root)
+    if by_name is None:
+        return lambda name, path: False
+    return lambda name, path: by_name(name) is not None
+
+
 @lru_cache(maxsize=16)
 def _compiled(patterns: tuple[str, ...]) -> tuple[Callable[[str], object] | None, tuple[str, ...]]:
     """The name globs as one regular expression (as ``fnmatchcase`` would match them), and
@@ -75,6 +85,7 @@ def discover(paths: Sequence[str], rules: FileFilter) -> Iterator[Target]:
 def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
     """Depth-first, in name order."""
     ignored = _git_ignored(top) if rules.respect_gitignore else frozenset()
+    included, excluded = _matcher(rules.include, rules.root), _matcher(rules.exclude, rules.root)
     stack = [iter(_entries(top))]
     while stack:
         item = next(stack[-1], None)
@@ -96,9 +107,9 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
         except OSError:
             is_dir = False
         if is_dir:
-            if relative + "/" not in ignored and not rules.excluded(name, path):
+            if relative + "/" not in ignored and not excluded(name, path):
                 stack.append(iter(_entries(path)))
-        elif rules.included(name, path) and not rules.excluded(name, path):
+        elif included(name, path) and not excluded(name, path):
             yield Target(path)
 
 

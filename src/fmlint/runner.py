@@ -101,19 +101,21 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
     from fmlint.cache import new_hash
 
     hashed = new_hash()
+    update = hashed.update
+    trusted = cache.trusted_until()
     for target in targets:
+        path = target.path.encode("utf-8", "surrogateescape")
         if target.problem is not None:
-            line = f"!{target.path}\0{target.problem}\n"
-        else:
-            signature: object
-            try:
-                signature = cache.trusted_signature(os.stat(target.path))
-            except OSError:
-                signature = "missing"
-            if signature is None:
-                return None
-            line = f"{target.path}\0{signature}\n"
-        hashed.update(line.encode("utf-8", "surrogateescape"))
+            update(b"!%s\0%s\n" % (path, target.problem.encode("utf-8", "surrogateescape")))
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            update(b"%s\0missing\n" % path)
+            continue
+        if info.st_mtime_ns > trusted or info.st_ctime_ns > trusted:
+            return None
+        update(b"%s\0%d %d %d %d\n" % (path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return bytes(hashed.digest())
 
 
