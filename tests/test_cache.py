@@ -27,7 +27,7 @@ from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
 from fmlint.discover import Target
 from fmlint.lint import Linter, Settings
 from fmlint.rules import RULES
-from fmlint.rules.base import Context, CorpusContext, Rule
+from fmlint.rules.base import Context, CorpusContext, Option, Rule
 from fmlint.runner import lint_targets
 from fmlint.schema.store import load_schema_set
 
@@ -365,7 +365,13 @@ def _rule(code: str, name: str, **functions: object) -> Rule:
     return Rule(code, name, Severity.WARNING, "", "", "", (), (), "document", **functions)  # type: ignore[arg-type]
 
 
+def _long_title_check(context: Context) -> Iterator[Diagnostic]:
+    if len(str(context.data.get("title", ""))) > context.options["max"]:
+        yield context.report("/title", "the title is too long")
+
+
 TEST_RULES = (
+    _rule("FM796", "test-long-title", check=_long_title_check, options=(Option("max", int, 100, "longest title"),)),
     _rule("FM798", "test-clock", check=_clock_check),
     _rule("FM799", "test-duplicate-title", collect=_title, finish=_duplicates),
     _rule("FM797", "test-fixable", check=_fixable_check),
@@ -380,9 +386,20 @@ def test_rules(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def runner_run(
-    project: Path, select: set[str], *, now: object = FIXED_NOW, jobs: int | None = 1, threshold: int = 1000
+    project: Path,
+    select: set[str],
+    *,
+    now: object = FIXED_NOW,
+    jobs: int | None = 1,
+    threshold: int = 1000,
+    options: dict[str, dict[str, object]] | None = None,
 ) -> list[Diagnostic]:
-    settings = Settings(schemas=load_schema_set(), enabled=frozenset(select), now=now)  # type: ignore[arg-type]
+    settings = Settings(
+        schemas=load_schema_set(),
+        enabled=frozenset(select),
+        now=now,  # type: ignore[arg-type]
+        options=options or {},
+    )
     cache = ResultCache(str(project / ".fmlint_cache"), configuration_key(settings, str(project)), str(now))
     targets = [Target(str(path)) for path in sorted(project.glob("*.md"))]
     diagnostics, _ = lint_targets(Linter(settings), targets, cache=cache, jobs=jobs, pool_threshold=threshold)
@@ -409,6 +426,22 @@ def test_a_result_that_read_the_clock_holds_for_that_now_only(project: Path, cou
     assert sorted(Path(path).name for path in counter.linted) == ["good0.md", "good1.md", "good2.md"]
     counter.linted.clear()
     assert runner_run(project, {"FM798"}, now=later) == found
+    assert counter.linted == []
+
+
+@pytest.mark.usefixtures("test_rules")
+def test_a_rule_option_invalidates_the_cache(project: Path, counter: Counter) -> None:
+    assert runner_run(project, {"FM796"}) == []
+    counter.linted.clear()
+    found = runner_run(project, {"FM796"}, options={"test-long-title": {"max": 5}})
+    assert [(Path(d.path).name, d.line, d.code) for d in found] == [
+        ("good0.md", 2, "FM796"),
+        ("good1.md", 2, "FM796"),
+        ("good2.md", 2, "FM796"),
+    ]
+    assert len(counter.linted) == 4
+    counter.linted.clear()
+    assert runner_run(project, {"FM796"}, options={"test-long-title": {"max": 5}}) == found
     assert counter.linted == []
 
 
