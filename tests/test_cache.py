@@ -349,6 +349,13 @@ def _title(context: Context) -> object:
     return context.data.get("title")
 
 
+def _count_before_2030(context: CorpusContext) -> Iterator[Diagnostic]:
+    from fmlint.document import Position
+
+    if context.now.year < 2030:
+        yield context.report(context.facts[0].path, Position(2, 1, 2, 6), "/title", f"{len(context.facts)} files")
+
+
 def _duplicates(context: CorpusContext) -> Iterator[Diagnostic]:
     from fmlint.document import Position
 
@@ -374,6 +381,7 @@ TEST_RULES = (
     _rule("FM796", "test-long-title", check=_long_title_check, options=(Option("max", int, 100, "longest title"),)),
     _rule("FM798", "test-clock", check=_clock_check),
     _rule("FM799", "test-duplicate-title", collect=_title, finish=_duplicates),
+    _rule("FM795", "test-clock-across-files", collect=_title, finish=_count_before_2030),
     _rule("FM797", "test-fixable", check=_fixable_check),
 )
 
@@ -536,3 +544,13 @@ def test_a_corrupt_run_record_is_ignored(project: Path, counter: Counter, shard_
         counter.linted.clear()
         assert where(check(project)) == BAD_FINDINGS
         assert counter.linted == []  # the per-file results answer instead
+
+
+@pytest.mark.usefixtures("test_rules")
+def test_cross_file_findings_that_read_the_clock_hold_for_that_now_only(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # so that the whole run is remembered
+    assert [d.message for d in runner_run(project, {"FM795"})] == ["3 files"]
+    assert [d.message for d in runner_run(project, {"FM795"})] == ["3 files"]
+    assert runner_run(project, {"FM795"}, now=FIXED_NOW + timedelta(days=365 * 5)) == []

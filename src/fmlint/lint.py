@@ -130,8 +130,8 @@ class Linter:
                 facts.append((rule.code, fact))
         return FileResult(path, self._keep(found), tuple(facts), clock.read)
 
-    def finish(self, results: Iterable[FileResult]) -> list[Diagnostic]:
-        """Run the corpus rules over the facts of every file."""
+    def finish(self, results: Iterable[FileResult], clock: ClockUse | None = None) -> list[Diagnostic]:
+        """Run the corpus rules over the facts of every file; ``clock`` notes a read of ``now``."""
         facts: dict[str, list[Fact]] = {rule.code: [] for rule, _ in self.corpus_rules}
         for result in results:
             for code, value in result.facts:
@@ -140,7 +140,9 @@ class Linter:
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
             found.extend(
-                self._guard(rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now))
+                self._guard(
+                    rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now, clock)
+                )
             )
         return self._keep_list(found)
 

@@ -17,7 +17,7 @@ from fmlint.discover import Target
 from fmlint.document import Position
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
-from fmlint.rules.base import make_diagnostic
+from fmlint.rules.base import ClockUse, make_diagnostic
 from fmlint.source import ReadProblem, read_head
 
 TYPE_CHECKING = False
@@ -85,10 +85,11 @@ def lint_targets(
         uses_now = uses_now or value.uses_now
         if value.facts:
             results.append(FileResult(value.path, (), value.facts))
-    diagnostics.extend(linter.finish(results))
+    clock = ClockUse()
+    diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
-        cache.remember_run(fingerprint, diagnostics, uses_now)
+        cache.remember_run(fingerprint, diagnostics, uses_now or clock.read)
     return diagnostics, checked
 
 
@@ -104,18 +105,21 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
     update = hashed.update
     trusted = cache.trusted_until()
     for target in targets:
+        # Each field is preceded by its length: no two lists of targets hash alike.
         path = target.path.encode("utf-8", "surrogateescape")
         if target.problem is not None:
-            update(b"!%s\0%s\n" % (path, target.problem.encode("utf-8", "surrogateescape")))
+            problem = target.problem.encode("utf-8", "surrogateescape")
+            update(b"!%d %s %d %s\n" % (len(path), path, len(problem), problem))
             continue
         try:
             info = os.stat(path)
         except OSError:
-            update(b"%s\0missing\n" % path)
+            update(b"?%d %s\n" % (len(path), path))
             continue
         if info.st_mtime_ns > trusted or info.st_ctime_ns > trusted:
             return None
-        update(b"%s\0%d %d %d %d\n" % (path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        signature = (len(path), path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        update(b"=%d %s %d %d %d %d\n" % signature)
     return bytes(hashed.digest())
 
 

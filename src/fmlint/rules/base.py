@@ -10,7 +10,7 @@ YAML and schema problems) have no function of their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -122,14 +122,31 @@ class Fact:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
 class CorpusContext:
     """What a corpus rule's ``finish`` sees: every file's fact, and the rule's options."""
 
-    rule: Rule
-    facts: Sequence[Fact]
-    options: Mapping[str, Any]
-    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    __slots__ = ("_clock", "_now", "facts", "options", "rule")
+
+    def __init__(
+        self,
+        rule: Rule,
+        facts: Sequence[Fact],
+        options: Mapping[str, Any],
+        now: datetime | None = None,
+        clock: ClockUse | None = None,
+    ) -> None:
+        self.rule = rule
+        self.facts = facts
+        self.options = options
+        self._now = now if now is not None else datetime.now().astimezone()
+        self._clock = clock
+
+    @property
+    def now(self) -> datetime:
+        """The run's reference time; reading it ties the run's findings to it (see :class:`Context`)."""
+        if self._clock is not None:
+            self._clock.read = True
+        return self._now
 
     def report(self, path: str, position: Position, pointer: str, message: str) -> Diagnostic:
         return make_diagnostic(self.rule, path, position, pointer, message)
