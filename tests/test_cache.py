@@ -554,3 +554,16 @@ def test_cross_file_findings_that_read_the_clock_hold_for_that_now_only(
     assert [d.message for d in runner_run(project, {"FM795"})] == ["3 files"]
     assert [d.message for d in runner_run(project, {"FM795"})] == ["3 files"]
     assert runner_run(project, {"FM795"}, now=FIXED_NOW + timedelta(days=365 * 5)) == []
+
+
+def test_entries_of_removed_files_are_dropped_when_their_shard_is_written(project: Path) -> None:
+    check(project)
+    (project / "good1.md").unlink()
+    shard = cache_module._shard_of("good1.md")
+    new = next(f"new{index}.md" for index in range(10_000) if cache_module._shard_of(f"new{index}.md") == shard)
+    (project / new).write_text(MINIMAL)
+    check(project)
+    paths = set()
+    for path in shards(project):
+        paths |= set(pickle.loads(path.read_bytes())[1])
+    assert paths == {"bad.md", "good0.md", "good2.md", new}

@@ -22,6 +22,12 @@ Each file's entry is keyed by its path and holds
   fixes) and the corpus rules' facts, so cross-file rules see every file on a warm
   run too.
 
+Beside the shards, ``run.pickle`` keeps the findings of the last run and a hash of
+every path and stat signature it linted: when nothing changed, the next run reuses
+them without opening a shard.
+
+Entries of files that no longer exist are dropped when their shard is written.
+
 The cache is an optimisation, never a source of truth: a missing, corrupt, foreign
 or unwritable cache means linting everything, never a crash or a wrong result.
 Loading only accepts fmlint's own classes and plain data (a cache file planted in
@@ -134,7 +140,7 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_dirty", "_now", "_run", "_shards", "_started_ns", "directory", "folder")
+    __slots__ = ("_dirty", "_now", "_run", "_seen", "_shards", "_started_ns", "directory", "folder")
 
     def __init__(self, directory: str, key: str, now: str) -> None:
         import time
@@ -144,6 +150,7 @@ class ResultCache:
         self._now = now
         self._shards: dict[int, dict[str, Entry]] = {}
         self._dirty: set[int] = set()
+        self._seen: set[str] = set()  # the paths this run asked about
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._started_ns = time.time_ns()
 
@@ -202,7 +209,10 @@ class ResultCache:
                     handle.write(GITIGNORE)
             os.makedirs(self.folder, exist_ok=True)
             for shard in sorted(self._dirty):
-                data = pickle.dumps((_FORMAT, self._shards[shard]), protocol=pickle.HIGHEST_PROTOCOL)
+                entries = self._shards[shard]
+                for gone in [path for path in entries if path not in self._seen and not os.path.lexists(path)]:
+                    del entries[gone]
+                data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, f"{shard:02d}.pickle"), data)
             self._dirty.clear()
             if self._run is not None:  # written last: it stands for the shards above
@@ -214,12 +224,14 @@ class ResultCache:
             pass
 
     def _entry(self, path: str) -> Entry | None:
+        self._seen.add(path)
         entry = self._shard(path).get(path)
         if entry is None or not _valid(path, entry) or (entry[2] is not None and entry[2] != self._now):
             return None
         return entry
 
     def _put(self, path: str, entry: Entry) -> None:
+        self._seen.add(path)
         number = _shard_of(path)
         shard = self._shard(path)
         if shard.get(path) != entry:
