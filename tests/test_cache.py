@@ -79,6 +79,7 @@ def test_warm_run_lints_nothing_and_reports_the_same(project: Path, counter: Cou
     assert where(check(project)) == BAD_FINDINGS
     assert len(counter.linted) == 4
     assert (project / ".fmlint_cache" / ".gitignore").read_text() == cache_module.GITIGNORE
+    assert (project / ".fmlint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
     counter.linted.clear()
     assert where(check(project)) == BAD_FINDINGS
     assert counter.linted == []

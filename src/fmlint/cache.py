@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DIRECTORY = ".fmlint_cache"
 GITIGNORE = "# Automatically created by fmlint.\n*\n"
+# Backup tools skip a folder holding this file (https://bford.info/cachedir/).
+CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is fmlint's result cache.\n"
 _FORMAT = 2
 _SHARDS = 64
 _KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
@@ -205,8 +207,9 @@ class ResultCache:
                 # Only a folder fmlint made is ignored whole: a cache-dir that already
                 # exists may hold files the project wants to keep.
                 os.makedirs(self.directory)
-                with open(os.path.join(self.directory, ".gitignore"), "x", encoding="utf-8") as handle:
-                    handle.write(GITIGNORE)
+                for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                    with open(os.path.join(self.directory, name), "x", encoding="utf-8") as handle:
+                        handle.write(text)
             os.makedirs(self.folder, exist_ok=True)
             for shard in sorted(self._dirty):
                 entries = self._shards[shard]
