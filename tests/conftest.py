@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import os
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,20 +43,34 @@ provider:
 """
 
 
+def write_article(path: Path, text: str) -> Path:
+    """Write ``text`` with MINIMAL's URL made the file's own (``https://example.com/<stem>``), so that
+    files written from one example are different articles, not one article twice (FM701)."""
+    path.write_text(text.replace("https://example.com/an-article", f"https://example.com/{path.stem}"))
+    return path
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
 def lint_paths(
-    paths: Iterable[str | Path], *, select: Iterable[str] | None = None, schema: str | Path | None = None
+    paths: Iterable[str | Path],
+    *,
+    select: Iterable[str] | None = None,
+    schema: str | Path | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Diagnostic]:
-    """Lint files through the same code path as ``fmlint check``, cross-file pass included."""
+    """Lint files through the same code path as ``fmlint check``, cross-file pass included.
+
+    ``options`` are rule settings by rule name, as ``[tool.fmlint.rules.<name>]`` gives them."""
     enabled = (
         frozenset(select) if select is not None else frozenset(rule.code for rule in RULES if rule.default_enabled)
     )
     settings = Settings(
         schemas=load_schema_set(str(schema) if schema else None),
         enabled=enabled,
+        options=options or {},
         now=FIXED_NOW,
     )
     diagnostics, _ = lint_targets(Linter(settings), [Target(str(path)) for path in paths])

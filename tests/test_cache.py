@@ -60,8 +60,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def check(project: Path, *args: str) -> list[dict[str, object]]:
-    result = run_cli("check", "--jobs", "1", "--output-format", "json", *args, ".", cwd=project)
+def check(project: Path, *args: str, select: str = "FM0,FM1,FM2") -> list[dict[str, object]]:
+    """The findings of ``fmlint check`` (by default the file, YAML and schema rules, whose
+    findings in these small projects do not depend on each other)."""
+    chosen = ("--select", select) if select and "--select" not in args else ()
+    result = run_cli("check", "--jobs", "1", "--output-format", "json", *chosen, *args, ".", cwd=project)
     assert result.code in (0, 1), result.err
     assert result.err == ""
     findings: list[dict[str, object]] = json.loads(result.out)
@@ -144,21 +147,21 @@ def test_same_size_and_mtime_but_new_content_is_not_trusted(project: Path, count
         ([], "[tool.fmlint]\nignore = ['FM201']\n"),
         ([], "[tool.fmlint.limits]\nmax-depth = 10\n"),
         ([], "[tool.fmlint.per-file-ignores]\n'bad.md' = ['FM203']\n"),
-        (["--now", "2030-01-01T00:00:00Z"], ""),  # no rule reads the clock: nothing to relint
+        (["--now", "2030-01-01T00:00:00Z"], ""),  # future-date compares every file's dates with now
     ],
 )
 def test_each_setting_that_changes_results_invalidates_the_cache(
     project: Path, counter: Counter, args: list[str], config: str
 ) -> None:
-    check(project)
+    check(project, select="")
     counter.linted.clear()
     if config:
         (project / "pyproject.toml").write_text(config)
-    check(project, *args)
-    expected = [] if args and args[0] == "--now" else ["bad.md", "good0.md", "good1.md", "good2.md"]
+    check(project, *args, select="")
+    expected = ["bad.md", "good0.md", "good1.md", "good2.md"]
     assert sorted(counter.linted) == expected
     counter.linted.clear()
-    check(project, *args)  # and the new configuration is cached in turn
+    check(project, *args, select="")  # and the new configuration is cached in turn
     assert counter.linted == []
 
 
@@ -289,7 +292,7 @@ def test_interrupted_save_leaves_only_whole_shards(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache_module.pickle, "dumps", dumps)
-    result = run_cli("check", "--jobs", "1", ".", cwd=project)
+    result = run_cli("check", "--jobs", "1", "--select", "FM0,FM1,FM2", ".", cwd=project)
     assert result.code == 130
     monkeypatch.setattr(cache_module.pickle, "dumps", real)
     assert len(shards(project)) == 4
@@ -387,13 +390,6 @@ TEST_RULES = (
 )
 
 
-@pytest.fixture
-def test_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    import fmlint.lint
-
-    monkeypatch.setattr(fmlint.lint, "RULES", (*RULES, *TEST_RULES))
-
-
 def runner_run(
     project: Path,
     select: set[str],
@@ -411,12 +407,12 @@ def runner_run(
     )
     cache = ResultCache(str(project / ".fmlint_cache"), configuration_key(settings, str(project)), str(now))
     targets = [Target(str(path)) for path in sorted(project.glob("*.md"))]
-    diagnostics, _ = lint_targets(Linter(settings), targets, cache=cache, jobs=jobs, pool_threshold=threshold)
+    linter = Linter(settings, (*RULES, *TEST_RULES))
+    diagnostics, _ = lint_targets(linter, targets, cache=cache, jobs=jobs, pool_threshold=threshold)
     cache.save()
     return diagnostics
 
 
-@pytest.mark.usefixtures("test_rules")
 def test_a_result_that_read_the_clock_holds_for_that_now_only(project: Path, counter: Counter) -> None:
     """Files whose rules compared with ``now`` are linted again when it changes; the others are not."""
     # bad.md has no title: the clock rule does not read now for it
@@ -438,7 +434,6 @@ def test_a_result_that_read_the_clock_holds_for_that_now_only(project: Path, cou
     assert counter.linted == []
 
 
-@pytest.mark.usefixtures("test_rules")
 def test_a_rule_option_invalidates_the_cache(project: Path, counter: Counter) -> None:
     assert runner_run(project, {"FM796"}) == []
     counter.linted.clear()
@@ -454,7 +449,6 @@ def test_a_rule_option_invalidates_the_cache(project: Path, counter: Counter) ->
     assert counter.linted == []
 
 
-@pytest.mark.usefixtures("test_rules")
 def test_cross_file_rules_see_cached_files_on_a_warm_run(project: Path, counter: Counter) -> None:
     for index in range(3):
         (project / f"good{index}.md").write_text(MINIMAL.replace("An article", f"Article {index}"))
@@ -474,7 +468,6 @@ def test_cross_file_rules_see_cached_files_on_a_warm_run(project: Path, counter:
     assert counter.linted == []
 
 
-@pytest.mark.usefixtures("test_rules")
 def test_fixes_survive_the_cache(project: Path, counter: Counter) -> None:
     cold = runner_run(project, {"FM797", "FM201"})
     counter.linted.clear()
@@ -547,7 +540,6 @@ def test_a_corrupt_run_record_is_ignored(project: Path, counter: Counter, shard_
         assert counter.linted == []  # the per-file results answer instead
 
 
-@pytest.mark.usefixtures("test_rules")
 def test_cross_file_findings_that_read_the_clock_hold_for_that_now_only(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -568,3 +560,16 @@ def test_entries_of_removed_files_are_dropped_when_their_shard_is_written(projec
     for path in shards(project):
         paths |= set(pickle.loads(path.read_bytes())[1])
     assert paths == {"bad.md", "good0.md", "good2.md", new}
+
+
+def test_a_real_cross_file_rule_on_a_warm_run(project: Path, counter: Counter) -> None:
+    """A duplicate URL introduced in one file is reported with the file it duplicates, which
+    comes from the cache, exactly as a run without the cache reports it."""
+    check(project, select="")
+    counter.linted.clear()
+    (project / "good2.md").write_text(MINIMAL.replace("an-article", "article-0"))
+    warm = check(project, select="")
+    assert counter.linted == ["good2.md"]
+    assert warm == check(project, "--no-cache", select="")
+    assert {f["code"] for f in warm if str(f["code"]).startswith("FM7")}
+    assert {f["path"] for f in warm if str(f["code"]).startswith("FM7")} >= {"good2.md"}

@@ -13,7 +13,10 @@ import pytest
 
 from conftest import CORPUS, MINIMAL, REPO, SEEDS, run_cli
 
-BAD = MINIMAL.replace('title: "An article"', "quality: -5\ntitel: x")  # FM201 + FM203 + FM205
+BAD = MINIMAL.replace('title: "An article"', "quality: -5\ntitel: x").replace(  # FM201 + FM203 + FM205
+    "/an-article",
+    "/a-bad-article",  # another article than MINIMAL's, not its duplicate (FM701)
+)
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     started: list[int] = []
     real = runner._start_pool
 
-    def start_pool(settings: Settings, workers: int, hashed: bool) -> object:
+    def start_pool(linter: Linter, workers: int, hashed: bool) -> object:
         started.append(workers)
-        return real(settings, workers, hashed)
+        return real(linter, workers, hashed)
 
     monkeypatch.setattr(runner, "_start_pool", start_pool)
     return started

@@ -19,7 +19,10 @@ from fmlint.report.github import escape_data, escape_property
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "input"
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
-BAD = MINIMAL.replace('title: "An article"\n', 'title: "An article"\nquality: -5\n')
+BAD = MINIMAL.replace('title: "An article"\n', 'title: "An article"\nquality: -5\n').replace(
+    "/an-article",
+    "/a-bad-article",  # another article than MINIMAL's, not its duplicate (FM701)
+)
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -185,7 +188,7 @@ def test_gitlab_fingerprint_survives_edits_elsewhere_and_another_checkout(tmp_pa
     assert after["location"] != before["location"]
     assert after["fingerprint"] == before["fingerprint"]
     # A different finding, or the same finding in another file, is another fingerprint.
-    write(tmp_path / "one", "news/b.md", BAD)
+    write(tmp_path / "one", "news/b.md", BAD.replace("/a-bad-article", "/b"))
     write(tmp_path / "one", "news/a.md", first.read_text().replace("quality: -5", "quality: -5\nheat: -9"))
     findings = gitlab(tmp_path / "one", "news")
     assert [(f["check_name"], f["location"]["path"]) for f in findings] == [  # type: ignore[index]

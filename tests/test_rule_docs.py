@@ -10,6 +10,7 @@ import pytest
 
 import fmlint.rules
 from conftest import lint_paths, run_cli
+from fmlint.cli import _rule_options
 from fmlint.rules import BY_CODE, RULES
 from fmlint.rules.base import Example, Rule
 
@@ -42,6 +43,12 @@ def test_rule_is_documented(rule: Rule) -> None:
     assert rule.code in result.out and "What it does" in result.out and "Why" in result.out
 
 
+def _options(rule: Rule, examples: tuple[Example, ...]) -> dict[str, dict[str, object]]:
+    """The rule settings an example set is documented with, validated as a configuration file's are."""
+    table = {name: value for example in examples for name, value in example.options}
+    return _rule_options({rule.name: table}, "the example") if table else {}
+
+
 def _write(tmp_path: Path, examples: tuple[Example, ...]) -> tuple[list[Path], str | None]:
     paths = []
     schema = None
@@ -59,21 +66,24 @@ def _write(tmp_path: Path, examples: tuple[Example, ...]) -> tuple[list[Path], s
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.bad], ids=lambda rule: rule.code)
 def test_failing_example_fails_with_this_rule(rule: Rule, tmp_path: Path) -> None:
     paths, schema = _write(tmp_path, rule.bad)
-    codes = {d.code for d in lint_paths(paths, select=BY_CODE.keys(), schema=schema)}
+    codes = {d.code for d in lint_paths(paths, select=BY_CODE.keys(), schema=schema, options=_options(rule, rule.bad))}
     assert rule.code in codes
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.good], ids=lambda rule: rule.code)
 def test_passing_example_passes_every_rule(rule: Rule, tmp_path: Path) -> None:
     paths, schema = _write(tmp_path, rule.good)
-    assert lint_paths(paths, schema=schema) == []
+    assert lint_paths(paths, schema=schema, options=_options(rule, rule.good)) == []
 
 
 def test_rules_lists_every_rule() -> None:
     result = run_cli("rules")
     assert result.code == 0
-    for rule in RULES:
-        assert rule.code in result.out and rule.name in result.out
+    rows = [line for line in result.out.splitlines() if line.startswith("  FM")]
+    assert [row.split()[:2] for row in rows] == [[rule.code, rule.name] for rule in RULES]
+    # One column each for code, name, flags and summary, aligned however long the flags are.
+    starts = {row.index(rule.summary) for row, rule in zip(rows, RULES, strict=True)}
+    assert len(starts) == 1
 
 
 def test_unknown_rule_is_a_usage_error() -> None:

@@ -134,11 +134,13 @@ def test_schema_findings_are_positioned_and_plain(
 
 
 def test_missing_field_is_reported_at_the_mapping_that_lacks_it(tmp_path: Path) -> None:
-    text = MINIMAL.replace("  domain: example.com\n", "").replace("---\n", "---\nimages:\n  - width: 10\n", 1)
+    text = MINIMAL.replace("  domain: example.com\n", "").replace(
+        "---\n", "---\nimages:\n  - width: 10\n    height: 10\n", 1
+    )
     diagnostics = lint_text(tmp_path, text)
     assert [(d.line, d.column, d.code, d.pointer) for d in diagnostics] == [
         (3, 5, "FM201", "/images/0/url"),
-        (7, 1, "FM201", "/provider/domain"),
+        (8, 1, "FM201", "/provider/domain"),
     ]
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
@@ -72,6 +74,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CODES",
         help="leave out these rule codes or prefixes",
     )
+    check.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="GLOB:CODES",
+        help="leave out these rules for files matching GLOB (repeatable; replaces the configured table)",
+    )
+    check.add_argument(
+        "--extend-per-file-ignores",
+        action="append",
+        default=[],
+        metavar="GLOB:CODES",
+        help="like --per-file-ignores, added to the configured table",
+    )
     check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
     check.add_argument(
         "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
@@ -84,11 +99,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
     check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings of each rule instead of the findings"
+    )
+    check.add_argument(
         "--now",
         metavar="DATETIME",
         help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
     )
     check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes to the files, then report what remains")
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix, apply unsafe fixes too; without it, count them as fixable",
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print what --fix would change as a unified diff, and change nothing"
+    )
     check.add_argument(
         "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"
     )
@@ -119,8 +146,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143
     finally:
         if previous is not None:
-            import signal
-
             signal.signal(signal.SIGTERM, previous)
 
 
@@ -156,8 +181,6 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 def _stop_on_sigterm() -> Any:
-    import signal
-
     try:
         return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread: leave signals to the program that runs us
@@ -175,9 +198,9 @@ class Run:
     strict: bool
     exit_zero: bool
     quiet: bool
-    cache_dir: str | None  # None: no result cache
-    jobs: int | None  # None: one per core, when there are enough files
-    result_inputs: tuple[Any, ...] = ()  # settings outside ``settings`` that change results (for the cache key)
+    statistics: bool = False
+    cache_dir: str | None = None  # None: no result cache
+    jobs: int | None = None  # None: one per core, when there are enough files
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -185,7 +208,7 @@ def build_run(args: argparse.Namespace) -> Run:
     from fmlint.config import ConfigError, find_config, load_config
     from fmlint.discover import FileFilter
     from fmlint.lint import Settings, env_flag
-    from fmlint.report import FORMATS
+    from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, UnknownCode, resolve
     from fmlint.schema.store import SchemaError, load_schema_set
     from fmlint.yamlread import Limits
@@ -211,6 +234,11 @@ def build_run(args: argparse.Namespace) -> Run:
     output_format = args.output_format or config.output_format or "text"
     if output_format not in FORMATS:
         raise UsageError(f"unknown output format `{output_format}`; choose from {', '.join(FORMATS)}")
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics prints a table for people: use it with --output-format "
+            f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
+        )
     schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
     try:
         schemas = load_schema_set(schema_path)
@@ -223,6 +251,7 @@ def build_run(args: argparse.Namespace) -> Run:
         options=_rule_options(config.rules, where),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
+        per_file_ignores=_per_file_ignores(config, where, args),
     )
     filters = FileFilter(
         include=tuple(config.include),
@@ -238,10 +267,43 @@ def build_run(args: argparse.Namespace) -> Run:
         strict=bool(args.strict if args.strict is not None else config.strict),
         exit_zero=args.exit_zero,
         quiet=args.quiet,
+        statistics=args.statistics,
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
-        result_inputs=(("per-file-ignores", config.per_file_ignores),),
     )
+
+
+def _per_file_ignores(config: Any, where: str, args: argparse.Namespace) -> tuple[Any, ...]:
+    """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
+    (globs from the current directory); every code is checked."""
+    from fmlint.rules import UnknownCode, matching
+    from fmlint.suppress import FileIgnore, parse_ignore_flag
+
+    tables: list[tuple[dict[str, list[str]], str, str]] = []
+    if args.per_file_ignores is None:
+        tables.append((config.per_file_ignores, config.root, f"{where}: `per-file-ignores`"))
+    for flag in ("per_file_ignores", "extend_per_file_ignores"):
+        table: dict[str, list[str]] = {}
+        for value in getattr(args, flag) or ():
+            try:
+                pattern, listed = parse_ignore_flag(value)
+            except ValueError as exc:
+                raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
+            table.setdefault(pattern, []).extend(listed)
+        tables.append((table, os.getcwd(), f"--{flag.replace('_', '-')}"))
+    ignores = []
+    for table, root, source in tables:
+        for pattern, selectors in table.items():
+            codes: set[str] = set()
+            for selector in selectors:
+                try:
+                    codes.update(rule.code for rule in matching(selector))
+                except UnknownCode:
+                    raise UsageError(
+                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}` (see `fmlint rules`)"
+                    ) from None
+            ignores.append(FileIgnore(pattern, root, frozenset(codes)))
+    return tuple(ignores)
 
 
 def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
@@ -285,20 +347,33 @@ def _now(text: str | None) -> datetime:
 def _check(args: argparse.Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
-    from fmlint.report import RunResult, render
+    from fmlint.report import RunResult
     from fmlint.runner import lint_targets
 
     run = build_run(args)
     linter = Linter(run.settings)
+    if args.fix or args.diff:
+        return _fix(args, run, linter, stream)  # files being fixed are linted from their bytes, not the cache
     cache = _open_cache(run)
-    # --fix and --diff must lint the files they rewrite from their bytes: pass those
-    # paths as ``bypass_cache``.
     diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
     if cache is not None:
         cache.save()
-    result = RunResult(tuple(diagnostics), tuple(checked_paths))
-    render(run.output_format, result, stream, quiet=run.quiet)
+    result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
+    _render(run, result, stream)
     stream.flush()
+    return _exit_code(run, result)
+
+
+def _render(run: Run, result: Any, stream: TextIO) -> None:
+    from fmlint.report import render, render_statistics
+
+    if run.statistics:
+        render_statistics(result, stream, quiet=run.quiet)
+    else:
+        render(run.output_format, result, stream, quiet=run.quiet)
+
+
+def _exit_code(run: Run, result: Any) -> int:
     if run.exit_zero:
         return EXIT_OK
     if result.errors or (run.strict and result.warnings):
@@ -306,33 +381,99 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
     return EXIT_OK
 
 
+def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int:
+    """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
+    from fmlint.discover import discover
+    from fmlint.fixer import Fixer, Outcome
+    from fmlint.report import RunResult
+    from fmlint.report.diff import render_diff
+    from fmlint.runner import lint_targets
+
+    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff)
+    outcomes: list[Outcome] = []
+
+    def fix_file(path: str) -> Any:
+        outcome = fixer.fix_file(path)
+        outcomes.append(outcome)
+        return outcome.result
+
+    with _terminate_as_exit():
+        diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), fix_file)
+    for outcome in outcomes:
+        for note in outcome.notes:
+            print(f"fmlint: warning: {outcome.path}: {note}", file=sys.stderr)
+    fixed = [outcome for outcome in outcomes if outcome.fixed]
+    count = sum(outcome.fixed for outcome in fixed)
+    trouble = any(outcome.notes for outcome in outcomes)  # a fix reverted, or a file left alone
+    if args.diff:
+        for outcome in fixed:
+            render_diff(outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream)
+        stream.flush()
+        noun = "problem" if count == 1 else "problems"
+        files = "file" if len(fixed) == 1 else "files"
+        print(f"Would fix {count} {noun} in {len(fixed)} {files}." if count else "No fixes to apply.", file=sys.stderr)
+        return EXIT_OK if run.exit_zero or not (count or trouble) else EXIT_PROBLEMS
+    result = RunResult(
+        tuple(diagnostics),
+        tuple(checked_paths),
+        fixing=True,
+        fixed=count,
+        fixed_files=len(fixed),
+        unsafe_fixes=args.unsafe_fixes,
+    )
+    _render(run, result, stream)
+    stream.flush()
+    if trouble and not run.exit_zero:
+        return EXIT_PROBLEMS
+    return _exit_code(run, result)
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While files are being replaced, SIGTERM unwinds like Ctrl-C, so no temporary file is left."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _open_cache(run: Run) -> Any:
     if run.cache_dir is None:
         return None
     from fmlint.cache import ResultCache, configuration_key
 
-    key = configuration_key(run.settings, os.getcwd(), run.result_inputs)
+    key = configuration_key(run.settings, os.getcwd())
     return ResultCache(run.cache_dir, key, run.settings.now.isoformat())
 
 
 def _rules(stream: TextIO) -> int:
     from fmlint.rules import FAMILIES, RULES
 
+    def flags(rule: Any) -> str:
+        words = [str(rule.severity)]
+        if not rule.default_enabled:
+            words.append("opt-in")
+        if rule.fixable:
+            words.append("fixable")
+        return ", ".join(words)
+
+    name_width = max(len(rule.name) for rule in RULES)
+    flags_width = max(len(flags(rule)) for rule in RULES)
     family = None
     for rule in RULES:
         if rule.code[:3] != family:
             family = rule.code[:3]
-            stream.write(
-                f"\n{family}xx  {FAMILIES.get(family, '')}\n"
-                if family != "FM0"
-                else f"{family}xx  {FAMILIES[family]}\n"
-            )
-        flags = [str(rule.severity)]
-        if not rule.default_enabled:
-            flags.append("opt-in")
-        if rule.fixable:
-            flags.append("fixable")
-        stream.write(f"  {rule.code}  {rule.name:<28} {', '.join(flags):<22} {rule.summary}\n")
+            stream.write(f"{'' if family == 'FM0' else chr(10)}{family}xx  {FAMILIES.get(family, '')}\n")
+        stream.write(f"  {rule.code}  {rule.name:<{name_width}}  {flags(rule):<{flags_width}}  {rule.summary}\n")
     return EXIT_OK
 
 

@@ -63,6 +63,10 @@ class Diagnostic:
     pointer: str
     fix: Fix | None = None
 
+    def fixable(self, unsafe: bool = False) -> bool:
+        """Whether ``--fix`` applies this diagnostic's fix (``unsafe``: with ``--unsafe-fixes`` too)."""
+        return self.fix is not None and (unsafe or self.fix.applicability is Applicability.SAFE)
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
 

@@ -73,6 +73,18 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[Callable[[str], object] | None
     return (re.compile("|".join(names)).match if names else None), paths
 
 
+def path_matches(pattern: str, path: str, root: str) -> bool:
+    """Whether ``pattern``, as an ``exclude`` glob, would leave out the file ``path``.
+
+    A glob without ``/`` matches the file's name or the name of any folder it is in
+    (from ``root``); a glob with ``/`` matches the path from ``root``, or a folder on it.
+    """
+    if "/" in pattern:
+        return _matches((pattern,), "", path, root)
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return any(fnmatchcase(part, pattern) for part in relative.split("/"))
+
+
 def discover(paths: Sequence[str], rules: FileFilter) -> Iterator[Target]:
     """Every file to lint under ``paths``, in a stable order."""
     for path in paths:

@@ -1,8 +1,11 @@
 """Lint files: read, parse, validate, run the rules; then the cross-file pass.
 
 :meth:`Linter.lint_file` turns one path into a :class:`FileResult` (its diagnostics
-and the small facts corpus rules keep) and never raises for bad input.
-:meth:`Linter.finish` runs the corpus rules once over every file's facts.
+and the small facts corpus rules keep) and never raises for bad input. It applies
+``per-file-ignores`` and the file's suppression comments; the suppressions that
+cross-file findings may still need travel in the result.
+:meth:`Linter.finish` runs the corpus rules once over every file's facts, and
+applies the same suppressions to their findings.
 """
 
 from __future__ import annotations
@@ -10,18 +13,19 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fmlint import suppress
 from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_plain_yaml
-from fmlint.rules import BY_CODE, BY_NAME, RULES
+from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
-from fmlint.source import Head, ReadProblem, read_head, split_front_matter
+from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
@@ -43,6 +47,7 @@ class Settings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
     show_traceback: bool = False
+    per_file_ignores: tuple[suppress.FileIgnore, ...] = ()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -53,6 +58,8 @@ class Settings:
 class FileResult:
     """What linting one file produced: its diagnostics and the corpus rules' facts.
 
+    ``suppressions`` are the file's suppression comments that could still suppress a
+    cross-file finding; the cross-file pass applies them and reports those left unused.
     A result is stored whole in the result cache and carried between processes, so
     every field must be small picklable data.
     """
@@ -60,6 +67,7 @@ class FileResult:
     path: str
     diagnostics: tuple[Diagnostic, ...]
     facts: tuple[tuple[str, Any], ...] = ()
+    suppressions: tuple[suppress.Suppression, ...] = ()
     uses_now: bool = False  # a rule read the run's ``now``: the result holds for that ``now`` only
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -69,28 +77,35 @@ class FileResult:
 
 
 class Linter:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, rules: Sequence[Rule] = RULES) -> None:
         self.settings = settings
+        self.rules = rules
         enabled = settings.enabled
         self.document_rules = [
-            (rule, settings.options_for(rule)) for rule in RULES if rule.code in enabled and rule.check is not None
+            (rule, settings.options_for(rule)) for rule in rules if rule.code in enabled and rule.check is not None
         ]
         self.corpus_rules = [
-            (rule, settings.options_for(rule)) for rule in RULES if rule.code in enabled and rule.collect is not None
+            (rule, settings.options_for(rule)) for rule in rules if rule.code in enabled and rule.collect is not None
         ]
         self.check_schema = bool(enabled & _SCHEMA_RULES)
+        self.corpus_codes = frozenset(rule.code for rule, _ in self.corpus_rules)
+        self._selectors: dict[str, frozenset[str]] = {}
 
     def lint_file(self, path: str) -> FileResult:
-        return self.lint_head(path, read_head(path, self.settings.limits.max_front_matter_bytes))
+        return self.lint_head(path, read_file_head(path, self.settings.limits.max_front_matter_bytes))
 
     def lint_head(self, path: str, head: Head | ReadProblem) -> FileResult:
-        """Lint a file from what :func:`fmlint.source.read_head` read of it."""
-        settings = self.settings
+        """Lint a file from what :func:`fmlint.source.read_file_head` read of it."""
         if isinstance(head, ReadProblem):
-            return FileResult(path, self._keep([_read_problem(path, head)]))
-        source = split_front_matter(path, head.data, head.complete, settings.limits.max_front_matter_bytes)
+            return self.lint_source(path, head)
+        max_bytes = self.settings.limits.max_front_matter_bytes
+        return self.lint_source(path, split_front_matter(path, head.data, head.complete, max_bytes))
+
+    def lint_source(self, path: str, source: Source | ReadProblem) -> FileResult:
+        """Lint front-matter that has already been read (``--fix`` lints the text it is about to write)."""
+        settings = self.settings
         if isinstance(source, ReadProblem):
-            return FileResult(path, self._keep([_read_problem(path, source)]))
+            return self._result(path, [_read_problem(path, source)])
         parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
@@ -99,8 +114,8 @@ class Linter:
             )
             for issue in parsed.issues
         ]
-        if parsed.fatal:
-            return FileResult(path, self._keep(found))
+        if parsed.fatal:  # where the comments are is not known when the YAML cannot be read
+            return self._result(path, found)
         if parsed.empty:
             found.append(
                 make_diagnostic(
@@ -111,12 +126,12 @@ class Linter:
                     "front-matter is empty: it holds no fields",
                 )
             )
-            return FileResult(path, self._keep(found))
+            return self._result(path, found, doc)
         if not isinstance(parsed.data, dict):
             what = "a list" if isinstance(parsed.data, list) else "a single value"
             message = f"front-matter must be a mapping of `key: value` fields, but it is {what}"
             found.append(make_diagnostic(BY_NAME["front-matter-not-mapping"], path, doc.locate(""), "", message))
-            return FileResult(path, self._keep(found))
+            return self._result(path, found, doc)
         if self.check_schema and not settings.schemas.is_valid(parsed.data):
             found.extend(self._schema_diagnostics(doc))
         facts = []
@@ -128,14 +143,18 @@ class Linter:
             fact = self._run_collect(rule, Context(doc, rule, options, settings.now, clock), found)
             if fact is not None:
                 facts.append((rule.code, fact))
-        return FileResult(path, self._keep(found), tuple(facts), clock.read)
+        return self._result(path, found, doc, tuple(facts), clock.read)
 
     def finish(self, results: Iterable[FileResult], clock: ClockUse | None = None) -> list[Diagnostic]:
-        """Run the corpus rules over the facts of every file; ``clock`` notes a read of ``now``."""
+        """Run the corpus rules over the facts of every file, honouring each file's suppressions;
+        ``clock`` notes whether one read ``now``."""
         facts: dict[str, list[Fact]] = {rule.code: [] for rule, _ in self.corpus_rules}
+        suppressions: dict[str, tuple[suppress.Suppression, ...]] = {}
         for result in results:
             for code, value in result.facts:
                 facts[code].append(Fact(result.path, value))
+            if result.suppressions:
+                suppressions[result.path] = result.suppressions
         found: list[Diagnostic] = []
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
@@ -144,7 +163,75 @@ class Linter:
                     rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now, clock)
                 )
             )
-        return self._keep_list(found)
+        by_path: dict[str, list[Diagnostic]] = {}
+        for diagnostic in found:
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+        kept: list[Diagnostic] = []
+        for path in by_path.keys() | suppressions.keys():
+            judged = self.settings.enabled - self.ignored_codes(path)
+            diagnostics = [diagnostic for diagnostic in by_path.get(path, ()) if diagnostic.code in judged]
+            remaining, used = suppress.apply(suppressions.get(path, ()), diagnostics)
+            kept.extend(remaining)
+            kept.extend(self._unused(path, used, judged))
+        return kept
+
+    def ignored_codes(self, path: str) -> frozenset[str]:
+        """The codes ``per-file-ignores`` leaves out for ``path``."""
+        ignores = self.settings.per_file_ignores
+        return suppress.ignored_codes(ignores, path) if ignores else frozenset()
+
+    def reports(self, code: str, path: str) -> bool:
+        """Whether a finding of ``code`` in ``path`` is reported (before suppression comments)."""
+        return code in self.settings.enabled and code not in self.ignored_codes(path)
+
+    def _result(
+        self,
+        path: str,
+        found: list[Diagnostic],
+        doc: Document | None = None,
+        facts: tuple[tuple[str, Any], ...] = (),
+        uses_now: bool = False,
+    ) -> FileResult:
+        """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
+        judged = self.settings.enabled - self.ignored_codes(path)
+        kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
+        if doc is None:
+            return FileResult(path, tuple(kept), facts, uses_now=uses_now)
+        suppressions, invalid = suppress.read_suppressions(doc, self._resolve)
+        if not suppressions and not invalid:
+            return FileResult(path, tuple(kept), facts, uses_now=uses_now)
+        kept, used = suppress.apply(suppressions, kept)
+        # Suppressions a cross-file finding may still need are judged after the cross-file pass.
+        corpus = self.corpus_codes & judged
+        later = tuple(suppression for suppression in used if suppression.names(corpus))
+        now = [suppression for suppression in used if not suppression.names(corpus)]
+        kept.extend(self._unused(path, now, judged))
+        if suppress.INVALID in judged:
+            rule = BY_CODE[suppress.INVALID]
+            kept.extend(make_diagnostic(rule, path, problem.position, "", problem.message) for problem in invalid)
+        return FileResult(path, tuple(kept), facts, later, uses_now)
+
+    def _unused(
+        self, path: str, suppressions: Iterable[suppress.Suppression], judged: frozenset[str]
+    ) -> list[Diagnostic]:
+        if suppress.UNUSED not in judged:
+            return []
+        rule = BY_CODE[suppress.UNUSED]
+        return [
+            make_diagnostic(rule, path, unused.position, "", unused.message, unused.fix)
+            for unused in suppress.unused(suppressions, judged)
+        ]
+
+    def _resolve(self, selector: str) -> frozenset[str]:
+        """The codes a selector in a suppression names (empty when unknown); remembered per run."""
+        codes = self._selectors.get(selector)
+        if codes is None:
+            try:
+                codes = frozenset(rule.code for rule in matching(selector, self.rules))
+            except UnknownCode:
+                codes = frozenset()
+            self._selectors[selector] = codes
+        return codes
 
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
@@ -179,13 +266,6 @@ class Linter:
             f"this is a bug in fmlint, run with --show-traceback for details"
         )
         return make_diagnostic(BY_CODE["FM902"], path, Position(1, 1, 1, 2), "", message)
-
-    def _keep(self, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-        return tuple(self._keep_list(found))
-
-    def _keep_list(self, found: list[Diagnostic]) -> list[Diagnostic]:
-        enabled = self.settings.enabled
-        return [diagnostic for diagnostic in found if diagnostic.code in enabled]
 
 
 def _read_problem(path: str, problem: ReadProblem) -> Diagnostic:

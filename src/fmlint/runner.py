@@ -18,7 +18,7 @@ from fmlint.document import Position
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
 from fmlint.rules.base import ClockUse, make_diagnostic
-from fmlint.source import ReadProblem, read_head
+from fmlint.source import ReadProblem, read_file_head
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from fmlint.cache import ResultCache
     from fmlint.lint import Settings
+    from fmlint.rules.base import Rule
 
     Job = tuple[str, bytes | None]  # a path, and the content hash its cached result was made from
     Outcome = tuple[str, os.stat_result | None, bytes | None, FileResult | None]
@@ -43,6 +44,7 @@ _CHUNK = 32  # files per task sent to a worker
 def lint_targets(
     linter: Linter,
     targets: Iterable[Target],
+    lint_file: Callable[[str], FileResult] | None = None,
     *,
     cache: ResultCache | None = None,
     jobs: int | None = 1,
@@ -51,11 +53,14 @@ def lint_targets(
 ) -> tuple[list[Diagnostic], list[str]]:
     """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order.
 
-    ``jobs`` is the number of processes (``None``: one per core, when at least
-    ``pool_threshold`` files need linting). ``bypass_cache`` names the files whose
-    result must not come from or go to the cache (files being fixed are linted from
-    their bytes).
+    ``lint_file`` replaces :meth:`Linter.lint_file` for each file (``--fix`` fixes the
+    file and returns what remains): every file then goes through it, in this process,
+    without the cache. ``jobs`` is the number of processes (``None``: one per core,
+    when at least ``pool_threshold`` files need linting). ``bypass_cache`` names the
+    files whose result must not come from or go to the cache.
     """
+    if lint_file is not None:
+        cache, jobs = None, 1
     fingerprint = None
     if cache is not None and bypass_cache is None:
         targets = list(targets)
@@ -63,7 +68,7 @@ def lint_targets(
         remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
         if remembered is not None:
             return remembered, [target.path for target in targets if target.problem is None]
-    run = _Run(linter, cache, bypass_cache)
+    run = _Run(linter, cache, bypass_cache, lint_file)
     items = run.classify(targets)
     workers = _workers(jobs)
     if workers > 1:
@@ -83,8 +88,8 @@ def lint_targets(
         checked.append(value.path)
         diagnostics.extend(value.diagnostics)
         uses_now = uses_now or value.uses_now
-        if value.facts:
-            results.append(FileResult(value.path, (), value.facts))
+        if value.facts or value.suppressions:
+            results.append(FileResult(value.path, (), value.facts, value.suppressions))
     clock = ClockUse()
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -135,10 +140,17 @@ def _workers(jobs: int | None) -> int:
 class _Run:
     """The per-run state shared by the serial and the parallel path."""
 
-    def __init__(self, linter: Linter, cache: ResultCache | None, bypass: Callable[[str], bool] | None) -> None:
+    def __init__(
+        self,
+        linter: Linter,
+        cache: ResultCache | None,
+        bypass: Callable[[str], bool] | None,
+        lint_file: Callable[[str], FileResult] | None = None,
+    ) -> None:
         self.linter = linter
         self.cache = cache
         self.bypass = bypass
+        self.lint_file = lint_file
 
     def classify(self, targets: Iterable[Target]) -> Iterator[Item]:
         """Each target as a ``problem``, a ``result`` (from the cache) or a ``job`` (to lint)."""
@@ -161,7 +173,10 @@ class _Run:
 
     def serial(self, items: Iterable[Item]) -> Iterator[Item]:
         for kind, value in items:
-            if kind == "job":
+            if kind == "job" and self.lint_file is not None:
+                assert isinstance(value, tuple)
+                yield "result", self.lint_file(value[0])
+            elif kind == "job":
                 assert isinstance(value, tuple)
                 yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
             else:
@@ -183,7 +198,7 @@ class _Run:
 
     def unreadable(self, target: Target) -> list[Diagnostic]:
         rule = BY_NAME["unreadable-file"]
-        if rule.code not in self.linter.settings.enabled:
+        if not self.linter.reports(rule.code, target.path):
             return []
         assert target.problem is not None
         return [make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)]
@@ -192,7 +207,7 @@ class _Run:
 def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
     """Read and lint one file; when what was read hashes as ``job``'s known content, skip the lint."""
     path, known = job
-    head = read_head(path, linter.settings.limits.max_front_matter_bytes)
+    head = read_file_head(path, linter.settings.limits.max_front_matter_bytes)
     if isinstance(head, ReadProblem) or not hashed:
         return path, None, None, linter.lint_head(path, head)
     from fmlint.cache import digest
@@ -221,7 +236,7 @@ def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) ->
     pool = None
     try:
         with _signals_held():  # Ctrl-C while the workers start would leave them running
-            pool = _start_pool(run.linter.settings, workers, run.cache is not None)
+            pool = _start_pool(run.linter, workers, run.cache is not None)
         stream = chain(first, items)
         in_flight: deque[tuple[list[Item], Iterator[Outcome]]] = deque()
         while True:
@@ -247,15 +262,16 @@ _linter: Linter | None = None  # each worker's own, built once from the run's se
 _hashed = False
 
 
-def _start_pool(settings: Settings, workers: int, hashed: bool) -> Pool:
+def _start_pool(linter: Linter, workers: int, hashed: bool) -> Pool:
     import multiprocessing
 
+    settings = linter.settings
     # fork starts a worker without re-importing fmlint; the settings reach each worker
     # once, through the initializer, never with each file.
     settings.schemas.fast_check()  # compiled once here, inherited by every worker
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers, _init_worker, (settings, hashed))
+    return context.Pool(workers, _init_worker, (settings, tuple(linter.rules), hashed))
 
 
 class _signals_held:
@@ -274,7 +290,7 @@ class _signals_held:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
 
 
-def _init_worker(settings: Settings, hashed: bool) -> None:
+def _init_worker(settings: Settings, rules: tuple[Rule, ...], hashed: bool) -> None:
     import signal
 
     global _linter, _hashed
@@ -284,7 +300,7 @@ def _init_worker(settings: Settings, hashed: bool) -> None:
         signal.pthread_sigmask(
             signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM)
         )  # held back in the parent while this started
-    _linter = Linter(settings)
+    _linter = Linter(settings, rules)
     _hashed = hashed
 
 

@@ -62,20 +62,26 @@ class Head:
 
 def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
     """Read ``path`` and return its front-matter, or the reason it has none."""
-    head = read_head(path, max_bytes)
+    head = read_file_head(path, max_bytes)
     if isinstance(head, ReadProblem):
         return head
     return split_front_matter(path, head.data, head.complete, max_bytes)
 
 
-def read_head(path: str, max_bytes: int) -> Head | ReadProblem:
+def read_file_head(path: str, max_bytes: int) -> Head | ReadProblem:
     """Read the start of ``path`` (everything linting it needs), or say why it cannot be read."""
     try:
-        return _read_head(path, max_bytes)
+        fd = open_regular(path)
+        try:
+            info = os.fstat(fd)
+            data, complete = read_head(fd, max_bytes)
+        finally:
+            os.close(fd)
     except _NotRegular as exc:
         return ReadProblem("unreadable-file", f"not a regular file ({exc.what}); nothing to lint")
     except OSError as exc:
         return ReadProblem("unreadable-file", _describe_os_error(path, exc))
+    return Head(data, complete, info)
 
 
 def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -> Source | ReadProblem:
@@ -102,6 +108,16 @@ def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -
             kind="limit-exceeded",
         )
     raw = data[body_start : closing.start()]
+    if len(raw) > max_bytes:
+        return ReadProblem(
+            "limit-exceeded",
+            f"front-matter is {len(raw)} bytes, more than {max_bytes} (limit max-front-matter-bytes); "
+            f"it is too large to lint",
+            1,
+            1,
+            1,
+            4,
+        )
     if b"\0" in raw:
         line = data.count(b"\n", 0, body_start + raw.index(b"\0")) + 1
         return ReadProblem("encoding-error", "front-matter contains a NUL byte", line, 1, line, 2)
@@ -155,7 +171,7 @@ def _replace(problem: ReadProblem, message: str, kind: str | None = None) -> Rea
     )
 
 
-class _NotRegular(Exception):
+class _NotRegular(OSError):
     def __init__(self, what: str) -> None:
         super().__init__(what)
         self.what = what
@@ -170,35 +186,43 @@ _KINDS = (
 )
 
 
-def _read_head(path: str, max_bytes: int) -> Head:
-    """Read the start of a regular file: enough for a front-matter of ``max_bytes``.
-
-    Reading stops at the closing fence, so the body of a large file is never read.
-    """
+def open_regular(path: str) -> int:
+    """Open ``path`` for reading without blocking; raise unless it is a regular file."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotRegular(next((name for test, name in _KINDS if test(info.st_mode)), "a special file"))
-        cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
-        chunks: list[bytes] = []
-        size = 0
-        while size < cap:
-            chunk = os.read(fd, min(_CHUNK, cap - size))
-            if not chunk:
-                return Head(b"".join(chunks), True, info)
-            chunks.append(chunk)
-            size += len(chunk)
-            if info.st_size and size >= info.st_size:
-                return Head(b"".join(chunks), True, info)
-            if len(chunks) > 1 or _CLOSE_FENCE.search(chunk, 4):
-                data = b"".join(chunks)
-                if _CLOSE_FENCE.search(data, 4):
-                    return Head(data, False, info)
-        return Head(b"".join(chunks), False, info)
-    finally:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(next((name for test, name in _KINDS if test(mode)), "a special file"))
+    except BaseException:
         os.close(fd)
+        raise
+    return fd
+
+
+def read_head(fd: int, max_bytes: int) -> tuple[bytes, bool]:
+    """Read the start of an open regular file: enough for a front-matter of ``max_bytes``.
+
+    Returns the bytes and whether they are the whole file. Reading stops at the
+    closing fence, so the body of a large file is never read.
+    """
+    size_on_disk = os.fstat(fd).st_size
+    cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
+    chunks: list[bytes] = []
+    size = 0
+    while size < cap:
+        chunk = os.read(fd, min(_CHUNK, cap - size))
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+        if size_on_disk and size >= size_on_disk:
+            return b"".join(chunks), True
+        if len(chunks) > 1 or _CLOSE_FENCE.search(chunk, 4):
+            data = b"".join(chunks)
+            if _CLOSE_FENCE.search(data, 4):
+                return data, False
+    return b"".join(chunks), False
 
 
 def _describe_os_error(path: str, exc: OSError) -> str:

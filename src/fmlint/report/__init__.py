@@ -28,6 +28,10 @@ class RunResult:
     diagnostics: tuple[Diagnostic, ...]
     checked_paths: tuple[str, ...]
     lines: SourceLines = field(default_factory=SourceLines, compare=False, repr=False)
+    fixing: bool = False  # the run applied fixes (``--fix``): ``fixed`` says how many
+    fixed: int = 0
+    fixed_files: int = 0
+    unsafe_fixes: bool = False  # fixes marked unsafe count as fixable (``--unsafe-fixes``)
 
     @property
     def files_checked(self) -> int:
@@ -40,6 +44,10 @@ class RunResult:
     @property
     def warnings(self) -> int:
         return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is Severity.WARNING)
+
+    def fixable(self, diagnostic: Diagnostic) -> bool:
+        """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would fix ``diagnostic``."""
+        return diagnostic.fixable(self.unsafe_fixes)
 
 
 Reporter = Callable[[RunResult, TextIO], None]
@@ -77,3 +85,12 @@ def render(format_name: str, result: RunResult, stream: TextIO, *, quiet: bool =
     """Print ``result`` in the format named ``format_name`` (a key of :data:`FORMATS`)."""
     reporter = _QUIET.get(format_name) if quiet else None
     (reporter or FORMATS[format_name])(result, stream)
+
+
+# ``--statistics`` is a table for people; with a machine format it is a usage error.
+STATISTICS_FORMATS = ("text", "concise")
+
+
+def render_statistics(result: RunResult, stream: TextIO, *, quiet: bool = False) -> None:
+    """Print the number of findings of each rule (``--statistics``), then the summary unless ``quiet``."""
+    _lazy("statistics", "render_table" if quiet else "render")(result, stream)

@@ -17,4 +17,6 @@ def render(result: RunResult, stream: TextIO) -> None:
 def render_diagnostics(result: RunResult, stream: TextIO) -> None:
     """The finding lines alone, without the summary (``--quiet``)."""
     style = Style(use_colour(stream))
-    stream.write("".join(header(diagnostic, style) + "\n" for diagnostic in result.diagnostics))
+    stream.write(
+        "".join(header(diagnostic, style, result.fixable(diagnostic)) + "\n" for diagnostic in result.diagnostics)
+    )

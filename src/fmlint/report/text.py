@@ -27,21 +27,43 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(result: RunResult) -> str:
+    """The closing lines: what was found, what ``--fix`` fixed or could fix."""
     files = _plural(result.files_checked, "file")
     if not result.diagnostics:
-        return f"All checks passed ({files} checked)."
-    with_problems = len({diagnostic.path for diagnostic in result.diagnostics})
-    return (
-        f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} "
-        f"in {with_problems} of {files}."
-    )
+        found = f"All checks passed ({files} checked)."
+    else:
+        with_problems = len({diagnostic.path for diagnostic in result.diagnostics})
+        found = (
+            f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} "
+            f"in {with_problems} of {files}."
+        )
+    if result.fixing:
+        fixed = f"Fixed {_plural(result.fixed, 'problem')} in {_plural(result.fixed_files, 'file')}."
+        return f"{fixed}\n{found}"
+    return found + _fixable(result)
 
 
-def header(diagnostic: Diagnostic, style: Style) -> str:
-    """``path:line:column: CODE message``, the line every human format starts with."""
+def _fixable(result: RunResult) -> str:
+    """``[*] 2 fixable with `--fix`.``, and how many more ``--unsafe-fixes`` would fix."""
+    safe = sum(1 for diagnostic in result.diagnostics if diagnostic.fixable())
+    unsafe = sum(1 for diagnostic in result.diagnostics if diagnostic.fixable(True)) - safe
+    if result.unsafe_fixes and safe + unsafe:
+        return f"\n[*] {safe + unsafe} fixable with `--fix --unsafe-fixes`."
+    more = f"{unsafe} more with `--fix --unsafe-fixes`" if unsafe else ""
+    if safe:
+        return f"\n[*] {safe} fixable with `--fix`" + (f" ({more})." if more else ".")
+    return f"\n{unsafe} fixable with `--fix --unsafe-fixes`." if unsafe else ""
+
+
+def header(diagnostic: Diagnostic, style: Style, fixable: bool = False) -> str:
+    """``path:line:column: CODE message``, the line every human format starts with.
+
+    ``[*]`` after the code marks a finding ``--fix`` can fix.
+    """
     d = diagnostic
     where = f"{style.bold(printable(d.path or '(all files)'))}:{d.line}:{d.column}:"
-    return f"{where} {style.severity(d.severity, d.code)} {printable(d.message)}"
+    marker = " [*]" if fixable else ""
+    return f"{where} {style.severity(d.severity, d.code)}{marker} {printable(d.message)}"
 
 
 def render(result: RunResult, stream: TextIO) -> None:
@@ -53,7 +75,7 @@ def render_diagnostics(result: RunResult, stream: TextIO) -> None:
     """The findings alone, without the summary (``--quiet``)."""
     style = Style(use_colour(stream))
     for diagnostic in result.diagnostics:
-        stream.write(header(diagnostic, style) + "\n")
+        stream.write(header(diagnostic, style, result.fixable(diagnostic)) + "\n")
         source = result.lines.line(diagnostic.path, diagnostic.line)
         if source is not None:
             stream.write("".join(line + "\n" for line in snippet(diagnostic, source, style)))

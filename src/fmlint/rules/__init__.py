@@ -6,15 +6,26 @@ FM4 dates, FM5 numbers, FM6 content, FM7 across files, FM9 fmlint itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fmlint.rules import file, meta, schema, syntax
+from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, text, urls
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*file.RULES, *syntax.RULES, *schema.RULES, *meta.RULES),
+        (
+            *file.RULES,
+            *syntax.RULES,
+            *schema.RULES,
+            *urls.RULES,
+            *dates.RULES,
+            *numbers.RULES,
+            *content.RULES,
+            *text.RULES,
+            *across.RULES,
+            *meta.RULES,
+        ),
         key=lambda rule: rule.code,
     )
 )
@@ -28,7 +39,7 @@ FAMILIES = {
     "FM3": "URLs",
     "FM4": "dates",
     "FM5": "numbers: quality and heat",
-    "FM6": "content: images, secured, related links, text",
+    "FM6": "content: images, secured, related links, topics, text",
     "FM7": "across files",
     "FM9": "fmlint itself",
 }
@@ -38,13 +49,14 @@ class UnknownCode(ValueError):
     """A code or prefix that matches no rule."""
 
 
-def matching(selector: str) -> list[Rule]:
-    """The rules a code, a code prefix (``FM3``) or a rule name selects."""
+def matching(selector: str, rules: Sequence[Rule] = RULES) -> list[Rule]:
+    """The rules (of ``rules``) a code, a code prefix (``FM3``) or a rule name selects."""
     key = selector.strip()
-    if key in BY_NAME:
-        return [BY_NAME[key]]
+    named = BY_NAME.get(key) if rules is RULES else next((rule for rule in rules if rule.name == key), None)
+    if named is not None:
+        return [named]
     upper = key.upper()
-    found = [rule for rule in RULES if rule.code.startswith(upper)] if upper.startswith("FM") else []
+    found = [rule for rule in rules if rule.code.startswith(upper)] if upper.startswith("FM") else []
     if not found:
         raise UnknownCode(key)
     return found

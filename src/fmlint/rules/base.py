@@ -25,6 +25,7 @@ class Example:
     text: str
     name: str = "article.md"
     schema: str | None = None  # a custom schema (JSON) the example is checked against
+    options: tuple[tuple[str, Any], ...] = ()  # settings of the rule the example is checked with
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +176,15 @@ def example(text: str, name: str = "article.md", schema: str | None = None) -> t
     import textwrap
 
     return (Example(textwrap.dedent(text).lstrip("\n"), name, schema),)
+
+
+# The smallest article the built-in schema accepts: the passing example of every rule
+# that is about the file or its YAML rather than one field.
+VALID_ARTICLE = example("""
+    ---
+    title: "An article"
+    publishedDateTime: 2022-06-21T16:00:00Z
+    webUrl: "https://example.com/an-article"
+    provider: {name: Example News, domain: example.com}
+    ---
+    """)

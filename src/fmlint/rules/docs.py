@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from fmlint.rules.base import Example, Rule
@@ -15,6 +16,11 @@ def _example(example: Example) -> str:
         lines.append(f"    # checked against the schema {example.schema}")
     lines.extend("    " + line if line else "" for line in text.rstrip("\n").split("\n"))
     return "\n".join(lines)
+
+
+def _with_options(rule: Rule, examples: tuple[Example, ...]) -> str:
+    settings = [f"{name} = {json.dumps(value)}" for example in examples for name, value in example.options]
+    return f" (with {', '.join(settings)} in [tool.fmlint.rules.{rule.name}])" if settings else ""
 
 
 def _paragraph(text: str) -> str:
@@ -36,9 +42,10 @@ def render_rule(rule: Rule) -> str:
     ]
     if rule.options:
         parts += ["", f"Options ([tool.fmlint.rules.{rule.name}])"]
-        parts += [f"  {option.name} = {option.default!r}: {option.help}" for option in rule.options]
+        # Defaults are shown as they are written in TOML (json.dumps agrees for these types).
+        parts += [f"  {option.name} = {json.dumps(option.default)}: {option.help}" for option in rule.options]
     for title, examples in (("Fails", rule.bad), ("Passes", rule.good)):
         if examples:
-            parts += ["", f"Example that {title.lower()}"]
+            parts += ["", f"Example that {title.lower()}{_with_options(rule, examples)}"]
             parts += [_example(example) for example in examples]
     return "\n".join(parts) + "\n"

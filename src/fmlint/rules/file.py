@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fmlint.diagnostic import Severity
-from fmlint.rules.base import Rule, example
+from fmlint.rules.base import VALID_ARTICLE, Rule, example
 
 RULES = (
     Rule(
@@ -68,14 +68,7 @@ RULES = (
             # metadata to be filled in
             ---
             """),
-        good=example("""
-            ---
-            title: "An article"
-            publishedDateTime: 2022-06-21T16:00:00Z
-            webUrl: "https://example.com/an-article"
-            provider: {name: Example News, domain: example.com}
-            ---
-            """),
+        good=VALID_ARTICLE,
         stage="yaml",
     ),
     Rule(
@@ -91,14 +84,7 @@ RULES = (
             - publishedDateTime: 2022-06-21T16:00:00Z
             ---
             """),
-        good=example("""
-            ---
-            title: "An article"
-            publishedDateTime: 2022-06-21T16:00:00Z
-            webUrl: "https://example.com/an-article"
-            provider: {name: Example News, domain: example.com}
-            ---
-            """),
+        good=VALID_ARTICLE,
         stage="yaml",
     ),
     Rule(
@@ -114,14 +100,7 @@ RULES = (
             publishedDateTime: 2022-06-21T16:00:00Z
             ---
             """),
-        good=example("""
-            ---
-            title: "An article"
-            publishedDateTime: 2022-06-21T16:00:00Z
-            webUrl: "https://example.com/an-article"
-            provider: {name: Example News, domain: example.com}
-            ---
-            """),
+        good=VALID_ARTICLE,
         stage="yaml",
     ),
     Rule(
@@ -174,14 +153,7 @@ RULES = (
             e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
             ---
             """),
-        good=example("""
-            ---
-            title: "An article"
-            publishedDateTime: 2022-06-21T16:00:00Z
-            webUrl: "https://example.com/an-article"
-            provider: {name: Example News, domain: example.com}
-            ---
-            """),
+        good=VALID_ARTICLE,
         stage="read",
     ),
 )

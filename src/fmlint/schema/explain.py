@@ -219,8 +219,24 @@ def _translate(error: Any) -> Iterator[Problem]:
         yield from _duplicates(instance, path)
     elif keyword in ("anyOf", "oneOf"):
         yield from _alternatives(error, keyword, pointer, path, name)
+    elif keyword in ("contains", "minContains", "maxContains"):
+        yield Problem("schema-violation", pointer, "value", _contains_message(name, schema))
+    elif keyword == "not":
+        yield Problem(
+            "schema-violation", pointer, "value", f"{name} must not be {describe(value)}, got {show(instance)}"
+        )
     else:
         yield Problem("schema-violation", pointer, "value", f"{name} is not valid: {_plain(error.message)}")
+
+
+def _contains_message(name: str, schema: dict[str, Any]) -> str:
+    wanted = describe(schema.get("contains", True))
+    low, high = schema.get("minContains", 1), schema.get("maxContains")
+    if high is not None and low == 0:
+        return f"{name} must hold at most {high} items that are {wanted}"
+    count = ("at least one" if low == 1 else f"at least {low}") if high is None else f"between {low} and {high}"
+    noun = "item that is" if low == 1 and high is None else "items that are"
+    return f"{name} must hold {count} {noun} {wanted}"
 
 
 def _plain(message: str) -> str:

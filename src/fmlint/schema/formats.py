@@ -286,8 +286,14 @@ def check_uri_reference(value: str) -> str | None:
 
 def check_email(value: str) -> str | None:
     local, at, domain = value.rpartition("@")
-    if not at or not local or not domain or any(char.isspace() for char in value):
-        return "it is not an email address"
+    if not at:
+        return "it has no `@`"
+    if not local:
+        return "nothing stands before the `@`"
+    if not domain:
+        return "no domain follows the `@`"
+    if any(char.isspace() for char in value):
+        return "it contains white space"
     return None
 
 

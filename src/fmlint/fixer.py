@@ -1,0 +1,436 @@
+"""Apply fixes: turn the diagnostics' edits into new front-matter, check it, write it safely.
+
+A fix is a set of edits to the front-matter text, so everything outside the edited
+characters (the opening fence, a byte-order mark, the line endings, comments, the
+body) is copied byte for byte. Fixes are applied in passes: the fixes that do not
+overlap are applied together, the result is linted again, and the next pass applies
+what is still fixable, until nothing is (or :data:`MAX_PASSES` is reached).
+
+Each pass is checked before it is kept: the new text must still be a front-matter
+block, read as YAML without errors, resolve the problems it fixes, add no problem
+(or only one that a later pass fixes), and leave every field it does not fix with
+the same value. A pass that fails is retried one fix at a time; a fix that fails on
+its own is reverted and reported.
+
+A file is replaced atomically: a temporary file in the same directory gets the new
+front-matter and the rest of the original, its mode and owner, and is synced to
+disk before it is renamed over the original; then the directory is synced. A
+symbolic link is written through (the file it points to is fixed and the link
+stays a link). A file with several hard links, a read-only file, a file whose YAML
+has errors, and a file that changed since it was read are left alone, with a note
+saying why. Ctrl-C and SIGTERM wait while a temporary file exists, so an interrupted
+run leaves none behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import stat
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from fmlint.diagnostic import Diagnostic, Edit, Severity
+from fmlint.fastyaml import read_plain_yaml
+from fmlint.lint import FileResult, Linter
+from fmlint.rules import BY_NAME
+from fmlint.source import Source, open_regular, read_head, split_front_matter
+from fmlint.yamlread import ParsedYaml, read_yaml
+
+MAX_PASSES = 20
+_COPY_CHUNK = 1 << 20
+_DIFF_CONTEXT_LINES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What fixing one file did.
+
+    ``result`` holds what remains to report (after the fixes, or as read when nothing
+    was written). ``before`` and ``after`` are the file's head (everything up to the
+    closing fence) as read and as fixed; ``context`` is the start of the body, for
+    a diff. ``notes`` say which fixes were not applied, or why the file was left alone.
+    """
+
+    path: str
+    result: FileResult
+    fixed: int = 0
+    before: bytes = b""
+    after: bytes = b""
+    context: bytes = b""
+    notes: tuple[str, ...] = ()
+
+
+class _Refused(Exception):
+    """The file cannot be fixed safely; the message says why."""
+
+
+class Fixer:
+    """Fix files with the rules of ``linter``; write them only when ``write`` is true (not for ``--diff``)."""
+
+    def __init__(self, linter: Linter, *, unsafe: bool = False, write: bool = True) -> None:
+        self.linter = linter
+        self.unsafe = unsafe
+        self.write = write
+        self.max_bytes = linter.settings.limits.max_front_matter_bytes
+
+    def fix_file(self, path: str) -> Outcome:
+        try:
+            fd = open_regular(path)
+        except OSError:
+            return Outcome(path, self.linter.lint_file(path))  # it reports why the file cannot be read
+        try:
+            try:
+                info = os.fstat(fd)
+                data, complete = read_head(fd, self.max_bytes)
+            except OSError:
+                return Outcome(path, self.linter.lint_file(path))  # it reports the read error
+            source = split_front_matter(path, data, complete, self.max_bytes)
+            result = self.linter.lint_source(path, source)
+            if not isinstance(source, Source) or not any(d.fixable(self.unsafe) for d in result.diagnostics):
+                return Outcome(path, result)
+            try:
+                fixed, new_result, after, notes = self._fix(path, source, result)
+                if fixed and self.write:
+                    _replace(path, fd, info, source.head, after)
+            except _Refused as exc:
+                return Outcome(path, result, before=source.head, after=source.head, notes=(f"not fixed: {exc}",))
+            context = b"" if self.write or not fixed else _body_start(fd, len(source.head))
+            return Outcome(path, new_result, fixed, source.head, after, context, notes)
+        finally:
+            os.close(fd)
+
+    def _fix(self, path: str, source: Source, result: FileResult) -> tuple[int, FileResult, bytes, tuple[str, ...]]:
+        """Apply fixes pass after pass; return how many were applied, what remains, the new head and notes."""
+        prefix, suffix = _frame(source)
+        problem = _parse_problem(_parse(source.text, self.linter))
+        if problem is not None:
+            raise _Refused(f"its front-matter has a YAML problem ({problem})")
+        text, fixed = source.text, 0
+        notes: list[str] = []
+        history = [(text, result, fixed)]  # every accepted state, to step back to
+        rejected: set[tuple[str, str, str]] = set()
+        for _ in range(MAX_PASSES):
+            candidates = [d for d in result.diagnostics if self._wanted(d, rejected)]
+            if not candidates:
+                break
+            chosen = _non_overlapping(candidates)
+            attempt = self._attempt(path, prefix, suffix, text, result, chosen)
+            if isinstance(attempt, str) and len(chosen) > 1:
+                chosen, attempt = self._one_by_one(path, prefix, suffix, text, result, chosen, rejected, notes)
+            elif isinstance(attempt, str):
+                rejected.add(_key(chosen[0]))
+                notes.append(_reverted(chosen[0], attempt))
+            if not isinstance(attempt, str) and any(attempt[0] == seen for seen, _, _ in history):
+                rejected.update(_key(diagnostic) for diagnostic in chosen)
+                notes.extend(_reverted(diagnostic, "it undoes an earlier fix") for diagnostic in chosen)
+            elif not isinstance(attempt, str):
+                text, result = attempt
+                fixed += len(chosen)
+                history.append((text, result, fixed))
+        else:
+            if any(self._wanted(d, rejected) for d in result.diagnostics):
+                notes.append(f"fixes did not settle after {MAX_PASSES} passes; the rest are left as they are")
+        # A pass may add a problem that a later pass fixes; one that is still there at the
+        # end means the fixes together made the file worse: step back to before it appeared.
+        added = _added(history[0][1], result)
+        if added is not None:
+            while _added(history[0][1], history[-1][1]) is not None:
+                history.pop()
+            text, result, fixed = history[-1]
+            notes.append(f"fixes reverted: together they would add {added.code} ({added.message})")
+        return fixed, result, prefix + text.encode("utf-8") + suffix, tuple(notes)
+
+    def _wanted(self, diagnostic: Diagnostic, rejected: set[tuple[str, str, str]]) -> bool:
+        fix = diagnostic.fix
+        return (
+            fix is not None
+            and diagnostic.fixable(self.unsafe)
+            and _key(diagnostic) not in rejected
+            and _well_formed(fix.edits)
+        )
+
+    def _one_by_one(
+        self,
+        path: str,
+        prefix: bytes,
+        suffix: bytes,
+        text: str,
+        result: FileResult,
+        chosen: list[Diagnostic],
+        rejected: set[tuple[str, str, str]],
+        notes: list[str],
+    ) -> tuple[list[Diagnostic], tuple[str, FileResult] | str]:
+        """Fixes that fail together, tried alone: the first that passes, after rejecting those that fail."""
+        for diagnostic in chosen:
+            attempt = self._attempt(path, prefix, suffix, text, result, [diagnostic])
+            if not isinstance(attempt, str):
+                return [diagnostic], attempt
+            rejected.add(_key(diagnostic))
+            notes.append(_reverted(diagnostic, attempt))
+        return [], "no fix passed on its own"
+
+    def _attempt(
+        self, path: str, prefix: bytes, suffix: bytes, text: str, result: FileResult, chosen: list[Diagnostic]
+    ) -> tuple[str, FileResult] | str:
+        """The text and result after applying ``chosen``, or why that change is refused."""
+        edits = [_with_newlines(edit, text) for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
+        if any(edit.end > len(text) for edit in edits):
+            return "its edits fall outside the front-matter"
+        new_text = apply_edits(text, edits)
+        if new_text == text:
+            return "it changes nothing"
+        try:
+            head = prefix + new_text.encode("utf-8") + suffix
+        except UnicodeEncodeError:
+            return "it writes text that is not valid UTF-8"
+        source = split_front_matter(path, head, True, self.max_bytes)
+        if not isinstance(source, Source) or source.text != new_text:
+            return "it would move the end of the front-matter"
+        old, new = _parse(text, self.linter), _parse(new_text, self.linter)
+        problem = _parse_problem(new)
+        if problem is not None:
+            return f"it would make the YAML unreadable ({problem})"
+        new_result = self.linter.lint_source(path, source)
+        added = _added(result, new_result)
+        if added is not None and not added.fixable(self.unsafe):
+            return f"it would add {added.code} ({added.message})"
+        before = Counter((d.code, d.pointer) for d in result.diagnostics)
+        after = Counter((d.code, d.pointer) for d in new_result.diagnostics)
+        for diagnostic in chosen:
+            if after[diagnostic.code, diagnostic.pointer] >= before[diagnostic.code, diagnostic.pointer]:
+                return "it does not resolve the problem"
+        fixed_pointers = [d.pointer for d in chosen if d.pointer]  # a fix about the whole file changes no field
+        if _outside(old.data, fixed_pointers) != _outside(new.data, fixed_pointers):
+            return "it would change a field it does not fix"
+        return new_text, new_result
+
+
+def _added(before: FileResult, after: FileResult) -> Diagnostic | None:
+    """A problem ``after`` has more often than ``before`` (by rule and field); an unfixable one first."""
+    counts = Counter((d.code, d.pointer) for d in before.diagnostics)
+    counts.subtract((d.code, d.pointer) for d in after.diagnostics)
+    added = [d for d in after.diagnostics if counts[d.code, d.pointer] < 0]
+    return min(added, key=lambda d: d.fix is not None, default=None)
+
+
+def _with_newlines(edit: Edit, text: str) -> Edit:
+    """``edit``, with the line breaks it writes in the style of ``text`` (a CRLF file stays CRLF)."""
+    if "\n" not in edit.text or text.count("\r\n") != text.count("\n") or "\n" not in text:
+        return edit
+    return Edit(edit.start, edit.end, re.sub(r"\r?\n", "\r\n", edit.text))
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with every edit applied; the edits must not overlap."""
+    for edit in sorted(edits, key=lambda edit: (edit.start, edit.end), reverse=True):
+        text = text[: edit.start] + edit.text + text[edit.end :]
+    return text
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+def _well_formed(edits: tuple[Edit, ...]) -> bool:
+    ordered = sorted(edits, key=lambda edit: (edit.start, edit.end))
+    return (
+        bool(ordered)
+        and all(0 <= edit.start <= edit.end for edit in ordered)
+        and not any(_overlap(edit, after) for edit, after in pairwise(ordered))
+    )
+
+
+def _non_overlapping(candidates: list[Diagnostic]) -> list[Diagnostic]:
+    """The fixes to apply in one pass: in order of position, each one that overlaps no earlier one."""
+    chosen: list[Diagnostic] = []
+    taken: list[Edit] = []
+    for diagnostic in sorted(candidates, key=lambda d: min(edit.start for edit in d.fix.edits)):  # type: ignore[union-attr]
+        edits = diagnostic.fix.edits  # type: ignore[union-attr]
+        if not any(_overlap(edit, other) for edit in edits for other in taken):
+            chosen.append(diagnostic)
+            taken.extend(edits)
+    return chosen
+
+
+def _key(diagnostic: Diagnostic) -> tuple[str, str, str]:
+    return (diagnostic.code, diagnostic.pointer, diagnostic.fix.description if diagnostic.fix else "")
+
+
+def _reverted(diagnostic: Diagnostic, reason: str) -> str:
+    where = diagnostic.pointer or "the file"
+    return f"fix for {diagnostic.code} at {where} reverted: {reason}"
+
+
+def _frame(source: Source) -> tuple[bytes, bytes]:
+    """The bytes of the head before and after the front-matter text."""
+    head = source.head
+    start = head.index(b"\n", 3 if source.bom else 0) + 1
+    raw = source.text.encode("utf-8")
+    if head[start : start + len(raw)] != raw:  # pragma: no cover - the reader guarantees it
+        raise _Refused("its front-matter could not be located in the file")
+    return head[:start], head[start + len(raw) :]
+
+
+def _parse(text: str, linter: Linter) -> ParsedYaml:
+    limits = linter.settings.limits
+    return read_plain_yaml(text, limits) or read_yaml(text, limits)
+
+
+def _parse_problem(parsed: ParsedYaml) -> str | None:
+    """Why the YAML cannot be fixed safely: a syntax error, a limit, or an error the reader reports."""
+    for issue in parsed.issues:
+        if parsed.fatal or BY_NAME[issue.kind].severity is Severity.ERROR:
+            return f"{BY_NAME[issue.kind].code} {issue.message}"
+    if parsed.fatal:
+        return "it cannot be read"
+    if not isinstance(parsed.data, dict):
+        return "it is not a mapping"
+    return None
+
+
+def _outside(data: Any, pointers: list[str]) -> dict[str, tuple[str, str]]:
+    """Every leaf value not at or under one of ``pointers``, with its type."""
+    return {
+        pointer: (type(value).__name__, repr(value))
+        for pointer, value in _leaves(data, "")
+        if not any(pointer == fixed or pointer.startswith(fixed + "/") for fixed in pointers)
+    }
+
+
+def _leaves(data: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(data, dict) and data:
+        for key, value in data.items():
+            yield from _leaves(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(data, list) and data:
+        for index, value in enumerate(data):
+            yield from _leaves(value, f"{pointer}/{index}")
+    else:
+        yield pointer, data
+
+
+def _body_start(fd: int, offset: int) -> bytes:
+    """The first lines of the body, so a diff of the head shows its trailing context."""
+    data = _read_at(fd, 65536, offset)
+    lines = data.splitlines(keepends=True)[:_DIFF_CONTEXT_LINES]
+    if len(data) == 65536 and lines and not lines[-1].endswith(b"\n"):
+        lines.pop()
+    return b"".join(lines)
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """Up to ``size`` bytes at ``offset`` (``os.pread`` where the system has it)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, size)  # pragma: no cover
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns)
+
+
+def _replace(path: str, fd: int, info: os.stat_result, old_head: bytes, new_head: bytes) -> None:
+    """Replace the file open as ``fd`` with ``new_head`` followed by the rest of it, atomically."""
+    if info.st_nlink > 1:
+        raise _Refused(f"it has {info.st_nlink} hard links, and replacing it would break them")
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real) or "."
+    _check_unchanged(real, fd, info, old_head)
+    if not os.access(real, os.W_OK):
+        raise _Refused("it is read-only")
+    name = os.path.join(directory, f".{os.path.basename(real)}.fmlint-{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    with _signals_held():  # Ctrl-C or SIGTERM takes effect once the temporary file is gone
+        try:
+            out = os.open(name, flags, 0o600)
+        except OSError as exc:
+            raise _Refused(f"cannot create a temporary file next to it: {exc.strerror or exc}") from None
+        try:
+            try:
+                _copy(fd, out, info, len(old_head), new_head)
+            finally:
+                os.close(out)
+            _check_unchanged(real, fd, info, old_head)
+            os.replace(name, real)
+        except OSError as exc:
+            _unlink(name)
+            raise _Refused(f"cannot replace it: {exc.strerror or exc}") from None
+        except BaseException:
+            _unlink(name)
+            raise
+        _sync_directory(directory)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM: between creating the temporary file and renaming (or
+    removing) it, an interruption would leave it behind."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on this platform
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _copy(fd: int, out: int, info: os.stat_result, offset: int, new_head: bytes) -> None:
+    """Write the new head and the original body to ``out``, with the original's mode and owner."""
+    try:
+        _write_all(out, new_head)
+        while chunk := _read_at(fd, _COPY_CHUNK, offset):
+            _write_all(out, chunk)
+            offset += len(chunk)
+        os.fchmod(out, stat.S_IMODE(info.st_mode))
+        written = os.fstat(out)
+        if (written.st_uid, written.st_gid) != (info.st_uid, info.st_gid):
+            os.fchown(out, info.st_uid, info.st_gid)
+        os.fsync(out)
+    except PermissionError as exc:
+        raise _Refused(f"cannot keep its owner and permissions: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise _Refused(f"cannot write it: {exc.strerror or exc}") from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _check_unchanged(real: str, fd: int, info: os.stat_result, old_head: bytes) -> None:
+    """Refuse unless ``real`` is still the file read as ``fd``, with the same size, time and head."""
+    try:
+        same = _same_file(os.stat(real), info) and _same_file(os.fstat(fd), info)
+        same = same and _read_at(fd, len(old_head), 0) == old_head
+    except OSError:
+        same = False
+    if not same:
+        raise _Refused("it changed while fmlint was fixing it")
+
+
+def _unlink(name: str) -> None:
+    with suppress(OSError):
+        os.unlink(name)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename durable. Some systems cannot sync a directory; the rename is still atomic."""
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)

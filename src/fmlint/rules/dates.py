@@ -1,0 +1,205 @@
+"""FM4xx: dates beyond their syntax (FM401, a schema format): the future, the file name, quoting.
+
+``publishedDateTime`` and ``updatedDateTime`` are checked in the article and in each
+related link. A value FM401 finds malformed is left to FM401.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+
+from fmlint.diagnostic import Diagnostic, Fix, Severity
+from fmlint.rules.base import Context, Example, Option, Rule, example
+from fmlint.rules.values import field_name, is_tagged, records, rewrite_scalar, text_field
+from fmlint.schema.formats import check_date_time
+
+DATE_FIELDS = ("publishedDateTime", "updatedDateTime")
+
+_PARTS = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))\Z", re.ASCII
+)
+# What a YAML 1.1 reader resolves as a timestamp (yaml.org/type/timestamp).
+_YAML11_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?\Z",
+    re.ASCII,
+)
+_FILE_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})-")
+
+
+def parse_date_time(text: str) -> datetime | None:
+    """The instant an RFC 3339 date-time names, or ``None`` when FM401 rejects it.
+
+    A leap second (``:60``) counts as the last second of its minute; fractions below a
+    microsecond are dropped.
+    """
+    if check_date_time(text) is not None:
+        return None
+    match = _PARTS.match(text)
+    if match is None:  # pragma: no cover - check_date_time accepted it, so it matches
+        return None
+    year, month, day, hour, minute, second, fraction, sign, zone_hours, zone_minutes = match.groups()
+    zone = timezone.utc
+    if sign:
+        offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        zone = timezone(-offset if sign == "-" else offset)
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), micro, tzinfo=zone)
+
+
+def _dates(ctx: Context) -> Iterator[tuple[str, str, datetime]]:
+    """``(pointer, text, instant)`` of every valid date-time field."""
+    for prefix, record in records(ctx.data):
+        for key in DATE_FIELDS:
+            text = text_field(record, key)
+            instant = None if text is None else parse_date_time(text)
+            if text is not None and instant is not None:
+                yield f"{prefix}/{key}", text, instant
+
+
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- FM402 future-date -------------------------------------------------------
+
+
+def _check_future(ctx: Context) -> Iterator[Diagnostic]:
+    hours = ctx.options["tolerance-hours"]
+    limit = ctx.now + timedelta(hours=hours)
+    for pointer, text, instant in _dates(ctx):
+        if instant > limit:
+            ahead = instant - ctx.now
+            hours_ahead = ahead.total_seconds() / 3600
+            when = f"{ahead.days} days" if hours_ahead >= 72 else f"{hours_ahead:.0f} hours"
+            yield ctx.report(
+                pointer,
+                f"`{field_name(pointer)}` {text} is {when} in the future (now is {_utc(ctx.now)}; "
+                f"up to {hours} hours ahead is allowed)",
+            )
+
+
+# --- FM403 file-name-date-mismatch -------------------------------------------
+
+
+def _file_date(path: str) -> date | None:
+    match = _FILE_DATE.match(os.path.basename(path))
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None  # not a real date, so not a date prefix
+
+
+def _check_file_name(ctx: Context) -> Iterator[Diagnostic]:
+    named = _file_date(ctx.doc.path)
+    text = text_field(ctx.data, "publishedDateTime")
+    instant = None if named is None or text is None else parse_date_time(text)
+    if named is None or instant is None:
+        return
+    allowed = ctx.options["max-days"]
+    apart = abs((named - instant.date()).days)
+    if apart > allowed:
+        yield ctx.report(
+            "/publishedDateTime",
+            f"the file name says {named.isoformat()} but `publishedDateTime` is {instant.date().isoformat()}, "
+            f"{apart} days apart (up to {allowed} allowed): one of them is wrong",
+        )
+
+
+# --- FM404 unquoted-date-time ------------------------------------------------
+
+
+def _check_quoted(ctx: Context) -> Iterator[Diagnostic]:
+    for prefix, record in records(ctx.data):
+        for key in DATE_FIELDS:
+            pointer = f"{prefix}/{key}"
+            text = text_field(record, key)
+            if text is None or ctx.doc.style(pointer) != "" or not _YAML11_TIMESTAMP.match(text):
+                continue
+            if is_tagged(ctx.doc, pointer):
+                continue  # an explicit tag says how every reader must read it
+            edit = rewrite_scalar(ctx.doc, pointer, text, quote=True)
+            fix = None if edit is None else Fix("put the date-time in double quotes", (edit,))
+            yield ctx.report(
+                pointer,
+                f"`{field_name(pointer)}` is not quoted: YAML readers such as PyYAML, Ruby's and js-yaml turn "
+                "it into a timestamp object, not the text written here; put it in quotes",
+                fix=fix,
+            )
+
+
+# --- the rules ---------------------------------------------------------------
+
+
+def _article(published: str, name: str = "article.md") -> tuple[Example, ...]:
+    return example(
+        f"""
+        ---
+        title: "An article"
+        publishedDateTime: {published}
+        webUrl: "https://example.com/an-article"
+        provider: {{name: Example News, domain: example.com}}
+        ---
+        """,
+        name,
+    )
+
+
+RULES = (
+    Rule(
+        code="FM402",
+        name="future-date",
+        severity=Severity.WARNING,
+        summary="A date-time is in the future.",
+        what="Reports `publishedDateTime` and `updatedDateTime` (in the article and in each related "
+        "link) later than now by more than `tolerance-hours`. Now is the clock, or `--now` / "
+        "`FMLINT_NOW` for reproducible runs.",
+        why="A future date is usually a typo in the year or a local time written as UTC; sites "
+        "either hide the article until then or list it above everything else.",
+        bad=_article("2999-06-21T16:00:00Z"),
+        good=_article("2022-06-21T16:00:00Z"),
+        stage="document",
+        check=_check_future,
+        options=(Option("tolerance-hours", int, 24, "how far ahead of now a date-time may be, in hours"),),
+    ),
+    Rule(
+        code="FM403",
+        name="file-name-date-mismatch",
+        severity=Severity.WARNING,
+        summary="The date a file name starts with disagrees with `publishedDateTime`.",
+        what="For a file named `YYYY-MM-DD-….md`, reports `publishedDateTime` when its date (in its "
+        "own time zone) is more than `max-days` days from the file name's date. One day is "
+        "allowed by default: a file named by local date and a date-time in UTC differ by a day "
+        "around midnight.",
+        why="Static sites build the article's address and archive page from the file name; a "
+        "file name that disagrees with the date files the article under the wrong day.",
+        bad=_article("2022-06-21T16:00:00Z", "2022-06-12-an-article.md"),
+        good=_article("2022-06-21T23:30:00Z", "2022-06-22-an-article.md"),
+        stage="document",
+        check=_check_file_name,
+        options=(Option("max-days", int, 1, "how many days the file name's date may differ"),),
+    ),
+    Rule(
+        code="FM404",
+        name="unquoted-date-time",
+        severity=Severity.WARNING,
+        summary="A date-time is written without quotes (opt-in).",
+        what="Reports an unquoted `publishedDateTime` or `updatedDateTime` that YAML 1.1 reads as a "
+        "timestamp; the fix puts it in double quotes. Opt-in (`--extend-select FM404`): fmlint "
+        "itself reads the text as written, and many repositories write dates unquoted on purpose.",
+        why="Other tools reading the same file (PyYAML, Ruby, js-yaml) turn an unquoted date-time "
+        "into a timestamp object: the time zone is converted or lost, and writing the file back "
+        "changes the text.",
+        bad=_article("2022-06-21T16:00:00Z"),
+        good=_article('"2022-06-21T16:00:00Z"'),
+        stage="document",
+        check=_check_quoted,
+        default_enabled=False,
+        fixable=True,
+    ),
+)

@@ -1,0 +1,290 @@
+"""FM5xx: quality and heat, the article's scores, beyond what the schema's types and ranges say.
+
+The schema already rejects scores of the wrong type or below their minimum (FM202,
+FM203). These rules catch values that are valid but implausible, and combinations
+of fields that contradict each other.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from fmlint.diagnostic import Diagnostic, Severity
+from fmlint.document import Position
+from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule, example
+from fmlint.rules.values import records
+from fmlint.yamlread import escape_pointer
+
+SCORES = ("quality", "heat")
+NOT_COMPUTED = -1  # heat's "not computed yet": a marker, not a score
+_MAD_TO_SIGMA = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
+_MEAN_AD_TO_SIGMA = 1.2533  # the same for the mean absolute deviation, used when MAD is 0
+
+_HEAD = (
+    "---\n"
+    'title: "An article"\n'
+    "publishedDateTime: 2022-06-21T16:00:00Z\n"
+    'webUrl: "https://example.com/an-article"\n'
+    "provider: {name: Example News, domain: example.com}\n"
+)
+
+
+def _with(lines: str) -> tuple[Example, ...]:
+    return example(_HEAD + lines + "---\n")
+
+
+def is_integer(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def score_fields(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """``(pointer, field, value)`` of every score: the article's, then each related link's."""
+    for prefix, record in records(data):
+        for name in SCORES:
+            if name in record:
+                yield f"{prefix}/{name}", name, record[name]
+
+
+# --- FM501 odd-number -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """A robust summary of one score over a run: its median and a robust standard deviation."""
+
+    median: float
+    deviation: float  # the median absolute deviation from the median (the mean one when that is 0)
+    measure: str  # which of the two ``deviation`` is, in words
+    sigma: float  # ``deviation`` scaled to estimate a standard deviation; 0 when every value is equal
+    files: int
+
+
+def spread(values: Iterable[int], files: int) -> Spread:
+    ordered = sorted(values)
+    median = statistics.median(ordered)
+    deviations = [abs(value - median) for value in ordered]
+    mad = statistics.median(deviations)
+    if mad:
+        return Spread(median, mad, "median absolute deviation", mad * _MAD_TO_SIGMA, files)
+    mean = statistics.fmean(deviations)  # over half the values are equal: MAD says nothing
+    return Spread(median, mean, "mean absolute deviation", mean * _MEAN_AD_TO_SIGMA, files)
+
+
+def _collect_scores(ctx: Context) -> tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] | None:
+    """Each valid score and where it is; heat's -1 marker and schema errors are left out."""
+    found = []
+    for pointer, name, value in score_fields(ctx.data):
+        if is_integer(value) and value >= 0:  # below 0: FM203, or heat's marker
+            where = ctx.position(pointer)
+            found.append((pointer, name, value, (where.line, where.column, where.end_line, where.end_column)))
+    return tuple(found) or None
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def _spreads(ctx: CorpusContext) -> dict[str, Spread]:
+    """Each score's spread over the run, for the scores enough files have."""
+    spreads = {}
+    for name in SCORES:
+        values = [value for fact in ctx.facts for _, field, value, _ in fact.value if field == name]
+        files = len({fact.path for fact in ctx.facts if any(field == name for _, field, _, _ in fact.value)})
+        if files >= ctx.options["min-files"]:
+            spreads[name] = spread(values, files)
+    return spreads
+
+
+def _judge_scores(ctx: CorpusContext) -> Iterator[Diagnostic]:
+    bounds = {"quality": ctx.options["max-quality"], "heat": ctx.options["max-heat"]}
+    threshold = ctx.options["outlier-threshold"]
+    spreads = _spreads(ctx)
+    for fact in ctx.facts:
+        for pointer, name, value, where in fact.value:
+            summary = spreads.get(name)
+            if value > bounds[name]:
+                message = f"`{name}` is {value}, above the plausible maximum of {bounds[name]} (option max-{name})"
+            elif summary is not None and summary.sigma and abs(value - summary.median) / summary.sigma > threshold:
+                message = _outlier_message(name, value, summary, threshold)
+            else:
+                continue
+            yield ctx.report(fact.path, Position(*where), pointer, message)
+
+
+def _outlier_message(name: str, value: int, summary: Spread, threshold: float) -> str:
+    side = "above" if value > summary.median else "below"
+    score = abs(value - summary.median) / summary.sigma
+    return (
+        f"`{name}` is {value}, far {side} the other values of this run: median {_number(summary.median)}, "
+        f"{summary.measure} {_number(summary.deviation)} over {summary.files} files (a robust z-score of "
+        f"{score:.0f}; more than {_number(threshold)} is reported)"
+    )
+
+
+def _run_of(qualities: tuple[int, ...]) -> tuple[Example, ...]:
+    """A small run of articles for the documentation, judged with ``min-files`` lowered to its size."""
+    options = (("min-files", len(qualities)),)
+    return tuple(
+        Example(
+            _HEAD.replace("an-article", f"article-{number}") + f"quality: {quality}\n---\n",
+            f"article-{number}.md",
+            options=options if number == 1 else (),
+        )
+        for number, quality in enumerate(qualities, 1)
+    )
+
+
+# --- FM502 integer-written-as-decimal ----------------------------------------------------
+
+_INTEGER_FIELDS = frozenset({"quality", "heat", "width", "height"})
+
+
+def _integer_fields(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value held under a field that the schema types as an integer, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{pointer}/{escape_pointer(str(key))}"
+            if key in _INTEGER_FIELDS and not isinstance(item, (dict, list)):
+                yield child, item
+            else:
+                yield from _integer_fields(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _integer_fields(item, f"{pointer}/{index}")
+
+
+def _check_decimal_integers(ctx: Context) -> Iterator[Diagnostic]:
+    for pointer, value in _integer_fields(ctx.data):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            field = pointer.rsplit("/", 1)[1]
+            yield ctx.report(
+                pointer,
+                f"`{field}` is written as the decimal number {value!r}; write the integer {int(value)}",
+            )
+
+
+# --- FM503 published-without-heat --------------------------------------------------------
+
+
+def _check_published_without_heat(ctx: Context) -> Iterator[Diagnostic]:
+    data = ctx.data
+    heat = data.get("heat")
+    if data.get("published") is True and is_integer(heat) and heat == NOT_COMPUTED:
+        yield ctx.report(
+            "/heat",
+            "`heat` is -1 (not computed) on an article marked `published: true`: it is shown on the site "
+            "but ranks below every scored article; compute its heat, or set `published: false`",
+        )
+
+
+# --- FM504 published-below-quality -------------------------------------------------------
+
+
+def _check_published_below_quality(ctx: Context) -> Iterator[Diagnostic]:
+    data = ctx.data
+    quality = data.get("quality")
+    threshold = ctx.options["threshold"]
+    if data.get("published") is True and is_integer(quality) and 0 <= quality < threshold:
+        yield ctx.report(
+            "/quality",
+            f"`quality` is {quality}, below the publishing threshold of {threshold}, on an article marked "
+            f"`published: true`; raise its quality or set `published: false`",
+        )
+
+
+RULES = (
+    Rule(
+        code="FM501",
+        name="odd-number",
+        severity=Severity.WARNING,
+        summary="A score is valid but implausible: beyond a bound, or far from the rest of the run.",
+        what="Looks at every `quality` and `heat`, the article's and each related link's. A value above "
+        "`max-quality` or `max-heat` is reported with that bound. When at least `min-files` files of the "
+        "run have the score, a value far from the others is reported too: its distance from the run's "
+        "median, divided by a robust standard deviation (the median absolute deviation x 1.4826, or the "
+        "mean absolute deviation x 1.2533 when most values are equal), must stay within "
+        "`outlier-threshold`. Median and MAD are not pulled by the outlier itself, as mean and standard "
+        "deviation are. Related links' scores join the articles' population, since they are the same "
+        "score for other articles. Heat's -1 (not computed) is a marker, not a score, and is left out; "
+        "values the schema rejects are left to FM202 and FM203. On the 674 real articles quality and "
+        "heat have median 72, MAD 15 and range 0 to 189: the largest robust z-score there is 5.3, so "
+        "the default threshold of 8 leaves room, and `quality: 100000` scores 4500.",
+        why="A score of 100000 among scores near 72 is a unit or a typing mistake, and sends the article "
+        "to the top of every ranking; the schema cannot say what is plausible for a given site.",
+        bad=_run_of((70, 72, 75, 900)),
+        good=_run_of((70, 72, 75, 81)),
+        stage="corpus",
+        collect=_collect_scores,
+        finish=_judge_scores,
+        options=(
+            Option("max-quality", int, 1000, "the largest plausible `quality` (an integer)"),
+            Option("max-heat", int, 1000, "the largest plausible `heat` (an integer)"),
+            Option(
+                "min-files",
+                int,
+                20,
+                "how many files of the run must have the score before outliers are judged (an integer)",
+            ),
+            Option(
+                "outlier-threshold",
+                (int, float),
+                8.0,
+                "how many robust standard deviations from the median a value may be (a number)",
+            ),
+        ),
+    ),
+    Rule(
+        code="FM502",
+        name="integer-written-as-decimal",
+        severity=Severity.WARNING,
+        summary="An integer field is written as a decimal number (`quality: 43.0`).",
+        what="Reports `quality`, `heat` and image `width` and `height` (anywhere in the front-matter) "
+        "written with a decimal point although their value is whole. JSON Schema counts 43.0 as an "
+        "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202.",
+        why="YAML reads `43.0` as a floating-point number: code that expects an integer index, a "
+        "typed model or a JSON consumer sees `43.0` and may reject or mis-sort it.",
+        bad=_with("quality: 43.0\n"),
+        good=_with("quality: 43\n"),
+        stage="document",
+        check=_check_decimal_integers,
+    ),
+    Rule(
+        code="FM503",
+        name="published-without-heat",
+        severity=Severity.WARNING,
+        summary="A published article has `heat: -1`: its popularity was never computed.",
+        what="Reports `heat: -1` (not computed) on an article with `published: true`. On the 674 real "
+        "articles heat is computed on every one (428 of them published) and equals quality on 672; "
+        "the only -1 in the sample data is on an unpublished record. Heat that merely differs from "
+        "quality is not reported: the 2 real articles where it does differ by 1 and 2 points, which "
+        "is plausible for a popularity score.",
+        why="An article on the site without a computed heat ranks below every scored article, which "
+        "is rarely what the editor meant when publishing it.",
+        bad=_with("heat: -1\npublished: true\n"),
+        good=_with("heat: -1\npublished: false\n"),
+        stage="document",
+        check=_check_published_without_heat,
+    ),
+    Rule(
+        code="FM504",
+        name="published-below-quality",
+        severity=Severity.WARNING,
+        summary="A published article's quality is below the publishing threshold (opt-in).",
+        what="Reports `published: true` with a `quality` below `threshold`. On the real corpus the two "
+        "never overlap: all 428 published articles have quality 70 or more, all 246 unpublished ones "
+        "69 or less. Whether a site publishes by a quality threshold, and which, is its own choice, so "
+        'the rule is opt-in (`extend-select = ["FM504"]`).',
+        why="When publishing follows a quality threshold, a low-quality article marked published was "
+        "usually flipped by hand or by a bug.",
+        bad=_with("quality: 43\npublished: true\n"),
+        good=_with("quality: 72\npublished: true\n"),
+        stage="document",
+        check=_check_published_below_quality,
+        options=(Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)"),),
+        default_enabled=False,
+    ),
+)

@@ -1,0 +1,380 @@
+"""FM3xx: URLs beyond their syntax (FM301, a schema format): scheme, host, and how URLs agree.
+
+Every URL field is checked, in the article and in each related link: ``originalUrl``,
+``webUrl``, ``ampWebUrl``, ``cdnAmpWebUrl`` and the ``url`` of every image and
+provider image. A value FM301 finds malformed is left to FM301.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from fmlint.diagnostic import Applicability, Diagnostic, Fix, Severity
+from fmlint.rules.base import Context, Example, Option, Rule, example
+from fmlint.rules.values import field_name, records, rewrite_scalar, text_field
+from fmlint.schema.explain import suggest
+from fmlint.schema.formats import check_uri, check_uri_reference
+
+LINK_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
+WEB_SCHEMES = ("http", "https")
+AMP_CACHE = ".cdn.ampproject.org"
+# Names that never resolve on the public internet (RFC 6761, RFC 8375, ICANN's .internal).
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    """A well-formed URL field: where it is, its text, and its parts."""
+
+    pointer: str
+    text: str
+    scheme: str  # lower case; "" for a path on the site
+    host: str  # lower case, without brackets or a trailing dot; "" when there is none
+    image: bool
+
+    @property
+    def field(self) -> str:
+        return field_name(self.pointer)
+
+
+@lru_cache(maxsize=1024)  # each URL of a file is seen by every rule here: parse it once
+def _parse(pointer: str, text: str, image: bool) -> Url | None:
+    """The parts of ``text``, or ``None`` when it is malformed (FM301 reports it)."""
+    if (check_uri_reference if image else check_uri)(text) is not None:
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    return Url(pointer, text, parts.scheme.lower(), host.rstrip("."), image)
+
+
+def _images(value: Any, pointer: str) -> Iterator[Url]:
+    if isinstance(value, list):
+        for index, image in enumerate(value):
+            text = text_field(image, "url") if isinstance(image, dict) else None
+            if text is not None:
+                url = _parse(f"{pointer}/{index}/url", text, image=True)
+                if url is not None:
+                    yield url
+
+
+def record_urls(prefix: str, record: dict[str, Any]) -> Iterator[Url]:
+    """Every well-formed URL of one record (the article or a related link)."""
+    for key in LINK_FIELDS:
+        text = text_field(record, key)
+        if text is not None:
+            url = _parse(f"{prefix}/{key}", text, image=False)
+            if url is not None:
+                yield url
+    yield from _images(record.get("images"), f"{prefix}/images")
+    provider = record.get("provider")
+    if isinstance(provider, dict):
+        yield from _images(provider.get("images"), f"{prefix}/provider/images")
+
+
+def all_urls(data: Any) -> Iterator[Url]:
+    for prefix, record in records(data):
+        yield from record_urls(prefix, record)
+
+
+def _link(prefix: str, record: dict[str, Any], key: str) -> Url | None:
+    text = text_field(record, key)
+    return None if text is None else _parse(f"{prefix}/{key}", text, image=False)
+
+
+# --- FM302 unsupported-url-scheme --------------------------------------------
+
+
+def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
+    for url in all_urls(ctx.data):
+        if url.scheme and url.scheme not in WEB_SCHEMES:
+            scheme = url.text[: len(url.scheme)]
+            hint = suggest(url.scheme, WEB_SCHEMES) if url.scheme.startswith("h") else ""
+            if url.scheme == "javascript":
+                hint = " (a `javascript:` link runs code instead of opening a page)"
+            yield ctx.report(url.pointer, f"`{url.field}` must be an http or https URL, not `{scheme}:`{hint}")
+
+
+# --- FM303 insecure-url ------------------------------------------------------
+
+
+def _check_http(ctx: Context) -> Iterator[Diagnostic]:
+    for url in all_urls(ctx.data):
+        if url.scheme == "http":
+            secure = "https" + url.text[len("http") :]
+            edit = rewrite_scalar(ctx.doc, url.pointer, secure)
+            fix = (
+                None
+                if edit is None
+                else Fix("use https (check that the site serves the same page there)", (edit,), Applicability.UNSAFE)
+            )
+            yield ctx.report(
+                url.pointer,
+                f"`{url.field}` uses plain http: readers get no encryption and browsers may warn "
+                "or block it; use https if the site serves it",
+                fix=fix,
+            )
+
+
+# --- FM304 non-public-host ---------------------------------------------------
+
+
+def _host_problem(host: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
+            return f"its host `{host}` is a local name that readers cannot reach"
+        if "." not in host:
+            return f"its host `{host}` is a single name, not a public domain: readers cannot reach it"
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return f"its host `{host}` is this computer's own address, which readers cannot reach"
+    if address.is_private or address.is_link_local or address.is_reserved or address.is_multicast:
+        return f"its host `{host}` is a private network address, which readers cannot reach"
+    return f"its host `{host}` is an IP address: link to the site's domain name instead"
+
+
+def _check_host(ctx: Context) -> Iterator[Diagnostic]:
+    for url in all_urls(ctx.data):
+        problem = _host_problem(url.host) if url.host else None
+        if problem is not None:
+            yield ctx.report(url.pointer, f"`{url.field}`: {problem}")
+
+
+# --- FM305 url-host-mismatch -------------------------------------------------
+
+
+def _same_host(a: str, b: str, ignore_www: bool) -> bool:
+    if ignore_www:
+        a, b = a.removeprefix("www."), b.removeprefix("www.")
+    return a == b
+
+
+def _check_hosts_agree(ctx: Context) -> Iterator[Diagnostic]:
+    ignore_www = bool(ctx.options["ignore-www"])
+    for prefix, record in records(ctx.data):
+        web, original = _link(prefix, record, "webUrl"), _link(prefix, record, "originalUrl")
+        if web is None or original is None or not web.host or not original.host:
+            continue
+        if not _same_host(web.host, original.host, ignore_www):
+            yield ctx.report(
+                web.pointer,
+                f"`{web.field}` is on `{web.host}` but `{original.field}` is on `{original.host}`: "
+                "one of them may point at another article",
+            )
+
+
+# --- FM306 cdn-amp-url-mismatch ----------------------------------------------
+
+
+def amp_cache_url(amp_url: str) -> str | None:
+    """The AMP cache address of ``amp_url``: its host with ``-`` doubled and ``.`` turned into
+    ``-`` under ``cdn.ampproject.org``, then ``/c/``, ``s/`` for https, and the URL without its
+    scheme. ``None`` for a URL that has no host or is not http(s)."""
+    parts = urlsplit(amp_url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in WEB_SCHEMES or not host or ":" in host:  # an IPv6 address has no cache name
+        return None
+    label = host.replace("-", "--").replace(".", "-")
+    rest = amp_url.split("://", 1)[1]
+    return f"https://{label}{AMP_CACHE}/c/{'s/' if scheme == 'https' else ''}{rest}"
+
+
+def _same_cache_url(actual: str, expected: str) -> bool:
+    """Equal, except that the scheme and the cache host may differ in case (as host names do)."""
+    head = expected.index("/c/")
+    return actual[:head].lower() == expected[:head].lower() and actual[head:] == expected[head:]
+
+
+def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
+    for prefix, record in records(ctx.data):
+        cdn_text = text_field(record, "cdnAmpWebUrl")
+        if cdn_text is None or _parse(f"{prefix}/cdnAmpWebUrl", cdn_text, image=False) is None:
+            continue
+        pointer = f"{prefix}/cdnAmpWebUrl"
+        if "ampWebUrl" not in record:
+            yield ctx.report(
+                pointer,
+                f"`{field_name(pointer)}` is set but `ampWebUrl` is not: the cache address has no page to serve",
+            )
+            continue
+        amp = _link(prefix, record, "ampWebUrl")
+        expected = None if amp is None else amp_cache_url(amp.text)
+        if expected is None or _same_cache_url(cdn_text, expected):
+            continue
+        edit = rewrite_scalar(ctx.doc, pointer, expected)
+        fix = None if edit is None else Fix("write the AMP cache address of ampWebUrl", (edit,))
+        yield ctx.report(
+            pointer,
+            f"`{field_name(pointer)}` is not the AMP cache address of `ampWebUrl`: expected `{expected}`",
+            fix=fix,
+        )
+
+
+# --- FM307 provider-domain-mismatch ------------------------------------------
+
+
+def _within(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def _check_provider(ctx: Context) -> Iterator[Diagnostic]:
+    platforms = [str(name).strip().lower().rstrip(".") for name in ctx.options["video-hosts"]]
+    for prefix, record in records(ctx.data):
+        provider = record.get("provider")
+        domain = text_field(provider, "domain") if isinstance(provider, dict) else None
+        if domain is None or not domain.strip():
+            continue
+        wanted = domain.strip().lower().rstrip(".")
+        links = [url for key in ("webUrl", "originalUrl") if (url := _link(prefix, record, key)) and url.host]
+        if not links or any(_within(url.host, wanted) for url in links):
+            continue
+        on_platform = all(any(_within(url.host, name) for name in platforms) for url in links)
+        if on_platform and record.get("type") == "video":
+            continue  # the platform hosts the video; the provider is whoever published it
+        hint = " (a video on a video platform should have `type: video`)" if on_platform else ""
+        yield ctx.report(
+            f"{prefix}/provider/domain",
+            f"`{field_name(prefix + '/provider/domain')}` is `{domain}` but `{links[0].field}` is on "
+            f"`{links[0].host}`: the domain should be that host or a parent domain of it{hint}",
+        )
+
+
+# --- the rules ---------------------------------------------------------------
+
+_HEAD = '---\ntitle: "An article"\npublishedDateTime: 2022-06-21T16:00:00Z\nwebUrl: "https://example.com/an-article"\n'
+_PROVIDER = "provider: {name: Example News, domain: example.com}\n"
+_GOOD = example(_HEAD + _PROVIDER + "---\n")
+_AMP = (
+    'ampWebUrl: "https://www.example-news.com/an-article/amp/"\n'
+    'cdnAmpWebUrl: "https://www-example--news-com.cdn.ampproject.org/c/s/www.example-news.com/an-article/amp/"\n'
+)
+
+
+_VIDEO = Example(
+    _HEAD.replace("webUrl", "originalUrl").replace("example.com/an-article", "youtube.com/watch?v=abc")
+    + "type: video\n"
+    + _PROVIDER
+    + "---\n",
+    "video.md",
+)
+
+
+def _with(lines: str, provider: str = _PROVIDER) -> tuple[Example, ...]:
+    return example(_HEAD + lines + provider + "---\n")
+
+
+RULES = (
+    Rule(
+        code="FM302",
+        name="unsupported-url-scheme",
+        severity=Severity.ERROR,
+        summary="A URL is not http or https (`javascript:`, `ftp:`, a typo such as `htps:`).",
+        what="Reports every URL field (article links, image URLs, and the same in related links) "
+        "whose scheme is neither `http` nor `https`. Image paths on the site (`/assets/logo.jpg`) "
+        "have no scheme and are fine.",
+        why="Readers follow these links in a browser: `ftp:` and `mailto:` do not open an article, "
+        "`javascript:` runs code, and `htps:` is a dead link.",
+        bad=_with('originalUrl: "htps://example.com/an-article"\n'),
+        good=_GOOD,
+        stage="document",
+        check=_check_scheme,
+    ),
+    Rule(
+        code="FM303",
+        name="insecure-url",
+        severity=Severity.WARNING,
+        summary="A URL uses plain `http` instead of `https`.",
+        what="Reports every URL field that starts with `http:`. The fix rewrites it to `https:`; it is "
+        "unsafe (applied only with --unsafe-fixes) because only the site knows whether it serves "
+        "the same page over https.",
+        why="Browsers mark plain http pages as not secure and block http images on https pages "
+        "(mixed content); nearly every site serves https today.",
+        bad=_with("images:\n  - url: http://example.com/lead.jpg\n"),
+        good=example(_HEAD + _PROVIDER + "images:\n  - url: https://example.com/lead.jpg\n---\n"),
+        stage="document",
+        check=_check_http,
+        fixable=True,
+    ),
+    Rule(
+        code="FM304",
+        name="non-public-host",
+        severity=Severity.WARNING,
+        summary="A URL points at `localhost`, an IP address or a private network.",
+        what="Reports URLs whose host is `localhost` or another local name (`.local`, `.internal`, "
+        "`.home.arpa`, `.lan`, a name without a dot), a private, loopback or link-local address "
+        "(`10.0.0.5`, `192.168.1.2`, `[::1]`), or any IP address.",
+        why="Such links work on the author's machine or office network and nowhere else; a public "
+        "IP address breaks as soon as the site moves to another server.",
+        bad=_with("images:\n  - url: https://192.168.1.20/lead.jpg\n"),
+        good=_GOOD,
+        stage="document",
+        check=_check_host,
+    ),
+    Rule(
+        code="FM305",
+        name="url-host-mismatch",
+        severity=Severity.WARNING,
+        summary="`webUrl` and `originalUrl` are on different hosts.",
+        what="Reports a record (the article or a related link) whose `webUrl` and `originalUrl` name "
+        "different hosts, at `webUrl`. With `ignore-www` (the default), `www.example.com` and "
+        "`example.com` count as the same host.",
+        why="Both fields address the same article, so they normally agree; a different host usually "
+        "means one of them was copied from another record.",
+        bad=_with('originalUrl: "https://other.example.org/an-article"\n'),
+        good=_with('originalUrl: "https://www.example.com/an-article"\n'),
+        stage="document",
+        check=_check_hosts_agree,
+        options=(Option("ignore-www", bool, True, "treat `www.example.com` and `example.com` as the same host"),),
+    ),
+    Rule(
+        code="FM306",
+        name="cdn-amp-url-mismatch",
+        severity=Severity.ERROR,
+        summary="`cdnAmpWebUrl` is not the AMP cache address of `ampWebUrl`.",
+        what="Computes the AMP cache address of `ampWebUrl` (its host with every `-` doubled and every "
+        "`.` turned into `-`, under `.cdn.ampproject.org`, then `/c/`, then `s/` for an https URL, "
+        "then the URL without its scheme) and reports `cdnAmpWebUrl` when it differs, with the "
+        "expected value; the fix writes it. Also reports a `cdnAmpWebUrl` without an `ampWebUrl`.",
+        why="The cache address is derived from the AMP address; when they disagree, readers on the "
+        "cache see another page or an error.",
+        bad=_with(_AMP.replace("www-example--news-com", "www-example-news-com")),
+        good=_with(_AMP),
+        stage="document",
+        check=_check_amp_cache,
+        fixable=True,
+    ),
+    Rule(
+        code="FM307",
+        name="provider-domain-mismatch",
+        severity=Severity.WARNING,
+        summary="`provider.domain` is not the host of the article's URL or a parent domain of it.",
+        what="Reports `provider.domain` (in the article and in each related link) when neither the "
+        "`webUrl` nor the `originalUrl` host is that domain or under it (`forbes.com` matches "
+        "`www.forbes.com`). A record with `type: video` hosted on a video platform "
+        "(`video-hosts`) is not reported: the platform is not the publisher.",
+        why="The provider's domain is shown to readers as where the article comes from and is used "
+        "to find the provider's logo; a wrong one credits the wrong publisher.",
+        bad=_with("", "provider: {name: Example News, domain: example.org}\n"),
+        good=(*_GOOD, _VIDEO),
+        stage="document",
+        check=_check_provider,
+        options=(
+            Option(
+                "video-hosts",
+                list,
+                ["youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "twitch.tv"],
+                "video platforms: a `type: video` record hosted there may name another provider",
+            ),
+        ),
+    ),
+)
