@@ -147,7 +147,7 @@ def test_same_size_and_mtime_but_new_content_is_not_trusted(project: Path, count
         ([], "[tool.fmlint]\nignore = ['FM201']\n"),
         ([], "[tool.fmlint.limits]\nmax-depth = 10\n"),
         ([], "[tool.fmlint.per-file-ignores]\n'bad.md' = ['FM203']\n"),
-        (["--now", "2030-01-01T00:00:00Z"], ""),  # future-date compares every file's dates with now
+        (["--now", "2030-01-01T00:00:00Z"], ""),  # every date stays in the past: nothing to relint
     ],
 )
 def test_each_setting_that_changes_results_invalidates_the_cache(
@@ -158,7 +158,7 @@ def test_each_setting_that_changes_results_invalidates_the_cache(
     if config:
         (project / "pyproject.toml").write_text(config)
     check(project, *args, select="")
-    expected = ["bad.md", "good0.md", "good1.md", "good2.md"]
+    expected = [] if args and args[0] == "--now" else ["bad.md", "good0.md", "good1.md", "good2.md"]
     assert sorted(counter.linted) == expected
     counter.linted.clear()
     check(project, *args, select="")  # and the new configuration is cached in turn
@@ -206,9 +206,9 @@ def shards(project: Path) -> list[Path]:
     [
         b"",
         b"not a pickle at all",
-        pickle.dumps((2, {"bad.md": ("shape", "of", "another", "version")})),
+        pickle.dumps((3, {"bad.md": ("shape", "of", "another", "version")})),
         pickle.dumps([1, 2, 3]),
-        pickle.dumps((2, {"bad.md": ((1, 2, 3, 4), b"x" * 16, None, "not a result")})),
+        pickle.dumps((3, {"bad.md": ((1, 2, 3, 4), b"x" * 16, "not a result")})),
     ],
 )
 def test_a_corrupt_cache_is_a_miss_never_a_crash(project: Path, counter: Counter, content: bytes) -> None:
@@ -232,7 +232,7 @@ def test_a_planted_cache_file_cannot_run_code(project: Path, counter: Counter) -
             return (os.system, (f"touch {marker}",))
 
     for shard in shards(project):
-        shard.write_bytes(pickle.dumps((2, {"bad.md": ((0, 0, 0, 0), b"", None, Payload())})))
+        shard.write_bytes(pickle.dumps((3, {"bad.md": ((0, 0, 0, 0), b"", Payload())})))
     counter.linted.clear()
     assert where(check(project)) == BAD_FINDINGS
     assert not marker.exists()
@@ -405,7 +405,7 @@ def runner_run(
         now=now,  # type: ignore[arg-type]
         options=options or {},
     )
-    cache = ResultCache(str(project / ".fmlint_cache"), configuration_key(settings, str(project)), str(now))
+    cache = ResultCache(str(project / ".fmlint_cache"), configuration_key(settings, str(project)), now)  # type: ignore[arg-type]
     targets = [Target(str(path)) for path in sorted(project.glob("*.md"))]
     linter = Linter(settings, (*RULES, *TEST_RULES))
     diagnostics, _ = lint_targets(linter, targets, cache=cache, jobs=jobs, pool_threshold=threshold)
@@ -573,3 +573,27 @@ def test_a_real_cross_file_rule_on_a_warm_run(project: Path, counter: Counter) -
     assert warm == check(project, "--no-cache", select="")
     assert {f["code"] for f in warm if str(f["code"]).startswith("FM7")}
     assert {f["path"] for f in warm if str(f["code"]).startswith("FM7")} >= {"good2.md"}
+
+
+def test_a_date_compared_with_now_invalidates_only_across_that_date(project: Path, counter: Counter) -> None:
+    """future-date compares dates with now: a result holds for every now on the same side
+    of each date (less the tolerance), so only the files whose answer changes are linted."""
+    (project / "good1.md").write_text(MINIMAL.replace("2022-06-21T16:00:00Z", "2026-06-01T00:00:00Z"))
+    future = [("good1.md", 3, 20, "FM402")]
+    assert where(check(project, select="FM402")) == future  # FIXED_NOW is 2026-01-01
+    counter.linted.clear()
+    assert where(check(project, "--now", "2026-03-01T00:00:00Z", select="FM402")) == future
+    assert counter.linted == ["good1.md"]  # its message says what now is
+    counter.linted.clear()
+    assert where(check(project, "--now", "2027-01-01T00:00:00Z", select="FM402")) == []
+    assert counter.linted == ["good1.md"]
+    counter.linted.clear()
+    assert where(check(project, "--now", "2028-01-01T00:00:00Z", select="FM402")) == []
+    assert counter.linted == []  # every date is behind both nows
+    assert where(check(project, "--now", "2022-06-01T00:00:00Z", select="FM402")) == [
+        ("bad.md", 3, 20, "FM402"),
+        ("good0.md", 3, 20, "FM402"),
+        ("good1.md", 3, 20, "FM402"),
+        ("good2.md", 3, 20, "FM402"),
+    ]
+    assert sorted(counter.linted) == ["bad.md", "good0.md", "good1.md", "good2.md"]

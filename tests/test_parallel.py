@@ -86,7 +86,7 @@ def test_auto_starts_a_pool_only_above_the_threshold(
     assert pools == []
     assert runner.lint_targets(Linter(settings), targets, jobs=None, pool_threshold=50) == serial
     assert len(pools) == 1
-    cache = ResultCache(str(corpus.parent / "cache"), configuration_key(settings, str(REPO)), FIXED_NOW.isoformat())
+    cache = ResultCache(str(corpus.parent / "cache"), configuration_key(settings, str(REPO)), FIXED_NOW)
     assert runner.lint_targets(Linter(settings), targets, cache=cache, jobs=None, pool_threshold=50) == serial
     assert len(pools) == 2
     assert runner.lint_targets(Linter(settings), targets, cache=cache, jobs=None, pool_threshold=50) == serial

@@ -16,8 +16,9 @@ Each file's entry is keyed by its path and holds
   signature is not trusted: it is read and compared again next time;
 - a hash of the bytes fmlint read from it, so a touched but unchanged file (a
   checkout, a ``touch``) is recognised after one read;
-- the run's ``now`` when a rule read it (a date compared to the clock), since that
-  result holds for that ``now`` only;
+- (in the result) the run's ``now`` values it holds for: a rule that compared a
+  date with ``now`` makes it hold on one side of that date only, one that read
+  ``now`` (to print it) for that very ``now`` only;
 - its whole :class:`fmlint.lint.FileResult`, pickled: diagnostics (with their
   fixes) and the corpus rules' facts, so cross-file rules see every file on a warm
   run too.
@@ -46,21 +47,24 @@ from zlib import crc32
 from fmlint import __version__
 from fmlint.diagnostic import Diagnostic
 from fmlint.lint import FileResult
+from fmlint.rules.base import holds_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Any
 
     from fmlint.lint import Settings
+    from fmlint.rules.base import NowWindow
 
     StatKey = tuple[int, int, int, int]
-    Entry = tuple[StatKey | None, bytes, str | None, FileResult]
+    Entry = tuple[StatKey | None, bytes, FileResult]
 
 DEFAULT_DIRECTORY = ".fmlint_cache"
 GITIGNORE = "# Automatically created by fmlint.\n*\n"
 # Backup tools skip a folder holding this file (https://bford.info/cachedir/).
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is fmlint's result cache.\n"
-_FORMAT = 2
+_FORMAT = 3
 _SHARDS = 64
 _KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
 _RACY_NS = 2_000_000_000
@@ -144,7 +148,7 @@ class ResultCache:
 
     __slots__ = ("_dirty", "_now", "_run", "_seen", "_shards", "_started_ns", "directory", "folder")
 
-    def __init__(self, directory: str, key: str, now: str) -> None:
+    def __init__(self, directory: str, key: str, now: datetime) -> None:
         import time
 
         self.directory = directory
@@ -165,22 +169,22 @@ class ResultCache:
         loaded = _load_pickle(os.path.join(self.folder, "run.pickle"))
         if not (isinstance(loaded, tuple) and len(loaded) == 4 and loaded[:2] == (_FORMAT, fingerprint)):
             return None
-        _, _, now, diagnostics = loaded
-        if now is not None and now != self._now:
+        _, _, window, diagnostics = loaded
+        if not holds_at(window, self._now):
             return None
         if not (type(diagnostics) is tuple and all(type(item) is Diagnostic for item in diagnostics)):
             return None
         return list(diagnostics)
 
-    def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], uses_now: bool) -> None:
-        self._run = (_FORMAT, fingerprint, self._now if uses_now else None, tuple(diagnostics))
+    def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], window: NowWindow | None) -> None:
+        self._run = (_FORMAT, fingerprint, window, tuple(diagnostics))
 
     def lookup(self, path: str, info: os.stat_result) -> FileResult | None:
         """The cached result of ``path`` if its stat signature is unchanged."""
         entry = self._entry(path)
         if entry is None or entry[0] is None or entry[0] != stat_key(info):
             return None
-        return entry[3]
+        return entry[2]
 
     def known_digest(self, path: str) -> bytes | None:
         """The hash of what was read from ``path`` when its cached result was made."""
@@ -192,11 +196,11 @@ class ResultCache:
         entry = self._entry(path)
         if entry is None or entry[1] != content:
             return None
-        self._put(path, (self._trusted(info), content, entry[2], entry[3]))
-        return entry[3]
+        self._put(path, (self._trusted(info), content, entry[2]))
+        return entry[2]
 
     def store(self, path: str, info: os.stat_result, content: bytes, result: FileResult) -> None:
-        self._put(path, (self._trusted(info), content, self._now if result.uses_now else None, result))
+        self._put(path, (self._trusted(info), content, result))
 
     def save(self) -> None:
         """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
@@ -229,7 +233,7 @@ class ResultCache:
     def _entry(self, path: str) -> Entry | None:
         self._seen.add(path)
         entry = self._shard(path).get(path)
-        if entry is None or not _valid(path, entry) or (entry[2] is not None and entry[2] != self._now):
+        if entry is None or not _valid(path, entry) or not holds_at(entry[2].now_window, self._now):
             return None
         return entry
 
@@ -282,12 +286,12 @@ def _valid(path: str, entry: object) -> bool:
     """Whether ``entry`` has the shape this version writes (its stat and now are only compared)."""
     return (
         type(entry) is tuple
-        and len(entry) == 4
+        and len(entry) == 3
         and type(entry[1]) is bytes
-        and type(entry[3]) is FileResult
-        and entry[3].path == path
-        and type(entry[3].diagnostics) is tuple
-        and all(type(item) is Diagnostic for item in entry[3].diagnostics)
+        and type(entry[2]) is FileResult
+        and entry[2].path == path
+        and type(entry[2].diagnostics) is tuple
+        and all(type(item) is Diagnostic for item in entry[2].diagnostics)
     )
 
 

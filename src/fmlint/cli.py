@@ -452,7 +452,7 @@ def _open_cache(run: Run) -> Any:
     from fmlint.cache import ResultCache, configuration_key
 
     key = configuration_key(run.settings, os.getcwd())
-    return ResultCache(run.cache_dir, key, run.settings.now.isoformat())
+    return ResultCache(run.cache_dir, key, run.settings.now)
 
 
 def _rules(stream: TextIO) -> int:

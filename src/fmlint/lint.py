@@ -23,7 +23,7 @@ from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
-from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, Rule, make_diagnostic
+from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
 from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
 from fmlint.yamlread import Limits, read_yaml
@@ -68,7 +68,7 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     facts: tuple[tuple[str, Any], ...] = ()
     suppressions: tuple[suppress.Suppression, ...] = ()
-    uses_now: bool = False  # a rule read the run's ``now``: the result holds for that ``now`` only
+    now_window: NowWindow | None = None  # the run's ``now`` values the result holds for (None: all)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt through the constructor, every field in order: loading a warm cache
@@ -143,11 +143,11 @@ class Linter:
             fact = self._run_collect(rule, Context(doc, rule, options, settings.now, clock), found)
             if fact is not None:
                 facts.append((rule.code, fact))
-        return self._result(path, found, doc, tuple(facts), clock.read)
+        return self._result(path, found, doc, tuple(facts), clock.window(settings.now))
 
     def finish(self, results: Iterable[FileResult], clock: ClockUse | None = None) -> list[Diagnostic]:
         """Run the corpus rules over the facts of every file, honouring each file's suppressions;
-        ``clock`` notes whether one read ``now``."""
+        ``clock`` notes how their findings depend on ``now``."""
         facts: dict[str, list[Fact]] = {rule.code: [] for rule, _ in self.corpus_rules}
         suppressions: dict[str, tuple[suppress.Suppression, ...]] = {}
         for result in results:
@@ -190,16 +190,16 @@ class Linter:
         found: list[Diagnostic],
         doc: Document | None = None,
         facts: tuple[tuple[str, Any], ...] = (),
-        uses_now: bool = False,
+        now_window: NowWindow | None = None,
     ) -> FileResult:
         """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
         judged = self.settings.enabled - self.ignored_codes(path)
         kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
         if doc is None:
-            return FileResult(path, tuple(kept), facts, uses_now=uses_now)
+            return FileResult(path, tuple(kept), facts, now_window=now_window)
         suppressions, invalid = suppress.read_suppressions(doc, self._resolve)
         if not suppressions and not invalid:
-            return FileResult(path, tuple(kept), facts, uses_now=uses_now)
+            return FileResult(path, tuple(kept), facts, now_window=now_window)
         kept, used = suppress.apply(suppressions, kept)
         # Suppressions a cross-file finding may still need are judged after the cross-file pass.
         corpus = self.corpus_codes & judged
@@ -209,7 +209,7 @@ class Linter:
         if suppress.INVALID in judged:
             rule = BY_CODE[suppress.INVALID]
             kept.extend(make_diagnostic(rule, path, problem.position, "", problem.message) for problem in invalid)
-        return FileResult(path, tuple(kept), facts, later, uses_now)
+        return FileResult(path, tuple(kept), facts, later, now_window)
 
     def _unused(
         self, path: str, suppressions: Iterable[suppress.Suppression], judged: frozenset[str]

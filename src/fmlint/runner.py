@@ -17,7 +17,7 @@ from fmlint.discover import Target
 from fmlint.document import Position
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
-from fmlint.rules.base import ClockUse, make_diagnostic
+from fmlint.rules.base import ClockUse, NowWindow, combined, make_diagnostic
 from fmlint.source import ReadProblem, read_file_head
 
 TYPE_CHECKING = False
@@ -78,7 +78,7 @@ def lint_targets(
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
     checked: list[str] = []
-    uses_now = False
+    windows: list[NowWindow] = []
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
@@ -87,14 +87,16 @@ def lint_targets(
         assert isinstance(value, FileResult)
         checked.append(value.path)
         diagnostics.extend(value.diagnostics)
-        uses_now = uses_now or value.uses_now
+        if value.now_window is not None:
+            windows.append(value.now_window)
         if value.facts or value.suppressions:
             results.append(FileResult(value.path, (), value.facts, value.suppressions))
     clock = ClockUse()
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
-        cache.remember_run(fingerprint, diagnostics, uses_now or clock.read)
+        now = linter.settings.now
+        cache.remember_run(fingerprint, diagnostics, combined([*windows, clock.window(now)], now))
     return diagnostics, checked
 
 
