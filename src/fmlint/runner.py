@@ -10,6 +10,7 @@ diagnostics and its corpus-rule facts are kept until the end of the run.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from fmlint.diagnostic import Diagnostic
@@ -23,6 +24,7 @@ from fmlint.source import ReadProblem, read_file_head
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
+    from typing import Any
 
     from fmlint.cache import ResultCache
     from fmlint.lint import Settings
@@ -79,6 +81,7 @@ def lint_targets(
     results: list[FileResult] = []
     checked: list[str] = []
     windows: list[NowWindow] = []
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
@@ -89,6 +92,8 @@ def lint_targets(
         diagnostics.extend(value.diagnostics)
         if value.now_window is not None:
             windows.append(value.now_window)
+        if value.facts:
+            value = run.compacted(value, shared)
         if value.facts or value.suppressions:
             results.append(FileResult(value.path, (), value.facts, value.suppressions))
     clock = ClockUse()
@@ -98,6 +103,22 @@ def lint_targets(
         now = linter.settings.now
         cache.remember_run(fingerprint, diagnostics, combined([*windows, clock.window(now)], now))
     return diagnostics, checked
+
+
+def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
+    """``value`` with its short strings interned and its tuples of numbers shared.
+
+    The facts of every file are kept until the cross-file pass; across 100,000 files
+    the same field names, pointers and positions come back again and again, and a
+    third of what the facts weigh is copies of them."""
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value) if len(value) <= 64 else value
+    if kind is tuple:
+        if all(type(item) is int for item in value):
+            return shared.setdefault(value, value)
+        return tuple(_compact(item, shared) for item in value)
+    return value
 
 
 def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
@@ -197,6 +218,15 @@ class _Run:
             return result
         cache.store(path, info, content, result)
         return result
+
+    def compacted(self, result: FileResult, shared: dict[tuple[int, ...], tuple[int, ...]]) -> FileResult:
+        """``result`` with compact facts (:func:`_compact`), kept by the cache in its place."""
+        from dataclasses import replace
+
+        compact = replace(result, facts=_compact(result.facts, shared))
+        if self.cache is not None:
+            self.cache.adopt(result, compact)
+        return compact
 
     def unreadable(self, target: Target) -> list[Diagnostic]:
         rule = BY_NAME["unreadable-file"]
