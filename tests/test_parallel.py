@@ -107,3 +107,24 @@ def test_jobs_in_the_configuration(corpus: Path, pools: list[int]) -> None:
     result = run_cli("check", "corpus", cwd=corpus.parent)
     assert result.code == 2
     assert "`jobs` must be a positive integer" in result.err
+
+
+def test_suppressions_of_cross_file_findings_travel_through_pool_and_cache(
+    corpus: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's suppression comments reach the cross-file pass whether its result was
+    made in a worker, here, or read from the cache (and the run remembered whole)."""
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)
+    article = (REPO / "seeds" / "000_24bd785b62fe7a7a.txt").read_text()
+    for index in range(12):
+        text = article if index % 3 else article.replace("\noriginalUrl:", "\n# fmlint: ignore[FM701]\noriginalUrl:", 1)
+        (corpus / f"copy-{index}.md").write_text(text)
+    serial = json_check(corpus.parent, "--no-cache", "--jobs", "1")
+    codes = [entry["code"] for entry in json.loads(serial[1]) if entry["path"].startswith("corpus/copy-")]
+    assert "FM701" in codes
+    for args in (["--jobs", "2"], ["--jobs", "2"], ["--jobs", "1"]):  # cold, remembered, remembered
+        assert json_check(corpus.parent, *args) == serial
+    (corpus / "copy-1.md").write_text(article.replace("title:", "titel:", 1))
+    serial = json_check(corpus.parent, "--no-cache", "--jobs", "1")
+    assert json_check(corpus.parent, "--jobs", "2") == serial  # per-file results from the cache
+    assert pools == [2, 2]
