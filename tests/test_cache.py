@@ -597,3 +597,15 @@ def test_a_date_compared_with_now_invalidates_only_across_that_date(project: Pat
         ("good2.md", 3, 20, "FM402"),
     ]
     assert sorted(counter.linted) == ["bad.md", "good0.md", "good1.md", "good2.md"]
+
+
+def test_stat_signatures_beyond_64_bits_are_kept_too() -> None:
+    """A time before 1677 or after 2262 does not fit 64 bits of nanoseconds."""
+    from types import SimpleNamespace
+
+    def signature(mtime_ns: int) -> bytes:
+        return cache_module.stat_key(SimpleNamespace(st_size=1, st_mtime_ns=mtime_ns, st_ctime_ns=0, st_ino=5))  # type: ignore[arg-type]
+
+    assert signature(2**70) != signature(2**70 + 1)
+    assert signature(-(2**70)) != signature(5)
+    assert signature(5) == signature(5)

@@ -42,6 +42,8 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from struct import Struct
+from struct import error as struct_error
 from zlib import crc32
 
 from fmlint import __version__
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
     from fmlint.lint import Settings
     from fmlint.rules.base import NowWindow
 
-    StatKey = tuple[int, int, int, int]
+    StatKey = bytes
     Entry = tuple[StatKey | None, bytes, FileResult]
 
 DEFAULT_DIRECTORY = ".fmlint_cache"
@@ -68,10 +70,16 @@ _FORMAT = 3
 _SHARDS = 64
 _KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
 _RACY_NS = 2_000_000_000
+_STAT = Struct("<qqqQ")
 
 
 def stat_key(info: os.stat_result) -> StatKey:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    """Size, mtime, ctime and inode, packed: a tuple of four large numbers weighs four times more."""
+    fields = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    try:
+        return _STAT.pack(*fields)
+    except struct_error:  # a time beyond the year 2262, or a negative inode
+        return b"%d %d %d %d" % fields
 
 
 def digest(data: bytes) -> bytes:
@@ -146,7 +154,7 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_dirty", "_now", "_run", "_seen", "_shards", "_started_ns", "directory", "folder")
+    __slots__ = ("_dirty", "_now", "_run", "_shards", "_started_ns", "directory", "folder")
 
     def __init__(self, directory: str, key: str, now: datetime) -> None:
         import time
@@ -156,7 +164,6 @@ class ResultCache:
         self._now = now
         self._shards: dict[int, dict[str, Entry]] = {}
         self._dirty: set[int] = set()
-        self._seen: set[str] = set()  # the paths this run asked about
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._started_ns = time.time_ns()
 
@@ -224,7 +231,7 @@ class ResultCache:
             os.makedirs(self.folder, exist_ok=True)
             for shard in sorted(self._dirty):
                 entries = self._shards[shard]
-                for gone in [path for path in entries if path not in self._seen and not os.path.lexists(path)]:
+                for gone in [path for path in entries if not os.path.lexists(path)]:
                     del entries[gone]
                 data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, f"{shard:02d}.pickle"), data)
@@ -238,14 +245,12 @@ class ResultCache:
             pass
 
     def _entry(self, path: str) -> Entry | None:
-        self._seen.add(path)
         entry = self._shard(path).get(path)
         if entry is None or not _valid(path, entry) or not holds_at(entry[2].now_window, self._now):
             return None
         return entry
 
     def _put(self, path: str, entry: Entry) -> None:
-        self._seen.add(path)
         number = _shard_of(path)
         shard = self._shard(path)
         if shard.get(path) != entry:
