@@ -165,7 +165,7 @@ def test_each_setting_that_changes_results_invalidates_the_cache(
     assert counter.linted == []
 
 
-def test_schema_contents_and_fmlint_version_invalidate_the_cache(
+def test_schema_contents_and_versions_invalidate_the_cache(
     project: Path, counter: Counter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     schema = project / "schema.json"
@@ -177,6 +177,11 @@ def test_schema_contents_and_fmlint_version_invalidate_the_cache(
     assert len(counter.linted) == 4
     counter.linted.clear()
     monkeypatch.setattr(cache_module, "__version__", "999.0")
+    check(project, "--schema", "schema.json")
+    assert len(counter.linted) == 4
+    counter.linted.clear()
+    assert any(name.startswith("jsonschema-") for name in cache_module._libraries())
+    monkeypatch.setattr(cache_module, "_libraries", lambda: ("jsonschema-999.0.dist-info",))
     check(project, "--schema", "schema.json")
     assert len(counter.linted) == 4
 

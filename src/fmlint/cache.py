@@ -105,7 +105,7 @@ def configuration_key(settings: Settings, cwd: str, extra: Any = ()) -> str:
     ``extra`` holds any other setting that changes results."""
     from dataclasses import fields
 
-    parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), cwd, _canonical(extra)]
+    parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), _libraries(), cwd, _canonical(extra)]
     for field in fields(settings):
         if field.name not in ("now", "show_traceback"):
             parts.append((field.name, _canonical(getattr(settings, field.name))))
@@ -149,6 +149,30 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
         except OSError:
             continue
     return tuple(sorted(found))
+
+
+def _libraries() -> tuple[str, ...]:
+    """The installed versions of the libraries whose behaviour reaches the findings (PyYAML
+    reads what the fast reader declines; jsonschema's errors become schema findings), read
+    from the names of their ``.dist-info`` folders, without importing them."""
+    from importlib.machinery import PathFinder
+
+    folders = set()
+    for name in ("yaml", "jsonschema", "referencing", "jsonschema_specifications"):
+        spec = PathFinder.find_spec(name)
+        if spec is not None and spec.origin:
+            folders.add(os.path.dirname(os.path.dirname(spec.origin)))
+    found: list[str] = []
+    for folder in sorted(folders):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found.extend(name for name in names if name.lower().startswith(_LIBRARIES) and name.endswith(".dist-info"))
+    return tuple(sorted(found))
+
+
+_LIBRARIES = ("pyyaml-", "jsonschema-", "referencing-", "jsonschema_specifications-")
 
 
 class ResultCache:
