@@ -18,7 +18,7 @@ SNAPSHOT = REPO / "tests" / "golden" / "corpus-warnings.txt"
 
 
 def _corpus_findings() -> list[dict[str, object]]:
-    result = run_cli("check", "--isolated", str(CORPUS), "--output-format", "json", cwd=REPO)
+    result = run_cli("check", "--isolated", "--no-cache", str(CORPUS), "--output-format", "json", cwd=REPO)
     assert result.err == ""
     findings: list[dict[str, object]] = json.loads(result.out)
     return findings

@@ -567,7 +567,7 @@ def test_show_traceback_prints_the_details(tmp_path: Path, monkeypatch: pytest.M
         args.append("--show-traceback")
     else:
         monkeypatch.setenv("FMLINT_SHOW_TRACEBACK", "1")
-    loud = run_cli(*args, cwd=tmp_path)
+    loud = run_cli(*args, cwd=tmp_path)  # not answered from the result cache: internal errors are not kept
     assert loud.code == 1
     assert loud.out == quiet.out
     assert loud.err.startswith("Traceback (most recent call last):")

@@ -32,6 +32,14 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _jobs(value: str) -> int:
+    if value == "auto":
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number or `auto`, not {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     from fmlint.report import FORMATS
 
@@ -109,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--diff", action="store_true", help="print what --fix would change as a unified diff, and change nothing"
     )
+    check.add_argument(
+        "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        metavar="N",
+        help="processes to lint with (default: auto, one per core when there are enough files)",
+    )
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show the documentation of a rule")
@@ -120,6 +138,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fmlint with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    previous = _stop_on_sigterm()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except _Terminated:
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -139,12 +170,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"fmlint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         # The reader went away (``fmlint check | head``): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
+
+
+class _Terminated(BaseException):
+    """SIGTERM: unwind like Ctrl-C (stop the workers, write no cache) instead of dying mid-write."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _stop_on_sigterm() -> Any:
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals to the program that runs us
+        return None
 
 
 @dataclass(frozen=True)
@@ -159,6 +203,8 @@ class Run:
     exit_zero: bool
     quiet: bool
     statistics: bool = False
+    cache_dir: str | None = None  # None: no result cache
+    jobs: int | None = None  # None: one per core, when there are enough files
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -226,6 +272,8 @@ def build_run(args: argparse.Namespace) -> Run:
         exit_zero=args.exit_zero,
         quiet=args.quiet,
         statistics=args.statistics,
+        cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
+        jobs=config.jobs if args.jobs is None else (args.jobs or None),
     )
 
 
@@ -265,17 +313,20 @@ def _per_file_ignores(config: Any, where: str, args: argparse.Namespace) -> tupl
 def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
     """Validate ``[tool.fmlint.rules.<rule>]`` tables against each rule's declared options."""
     from fmlint.rules import BY_CODE, BY_NAME
-    from fmlint.schema.explain import suggest
 
     resolved: dict[str, dict[str, Any]] = {}
     for key, values in tables.items():
         rule = BY_NAME.get(key) or BY_CODE.get(key.upper())
         if rule is None:
+            from fmlint.schema.explain import suggest
+
             raise UsageError(f"{where}: no rule named `{key}`{suggest(key, BY_NAME)}")
         declared = {option.name: option for option in rule.options}
         for name, value in values.items():
             option = declared.get(name)
             if option is None:
+                from fmlint.schema.explain import suggest
+
                 hint = suggest(name, declared) or (f" ({rule.name} has no options)" if not declared else "")
                 raise UsageError(f"{where}: rule `{rule.name}` has no option `{name}`{hint}")
             if not isinstance(value, option.type) or (isinstance(value, bool) and option.type is not bool):
@@ -306,8 +357,11 @@ def _check(args: argparse.Namespace, stream: TextIO) -> int:
     run = build_run(args)
     linter = Linter(run.settings)
     if args.fix or args.diff:
-        return _fix(args, run, linter, stream)
-    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters))
+        return _fix(args, run, linter, stream)  # files being fixed are linted from their bytes, not the cache
+    cache = _open_cache(run)
+    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
+    if cache is not None:
+        cache.save()
     result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
     _render(run, result, stream)
     stream.flush()
@@ -394,6 +448,15 @@ def _terminate_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _open_cache(run: Run) -> Any:
+    if run.cache_dir is None:
+        return None
+    from fmlint.cache import ResultCache, configuration_key
+
+    key = configuration_key(run.settings, os.getcwd())
+    return ResultCache(run.cache_dir, key, run.settings.now)
 
 
 def _rules(stream: TextIO) -> int:

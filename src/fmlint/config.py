@@ -37,6 +37,7 @@ class Config:
     output_format: str | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     cache_dir: str | None = None
+    jobs: int | None = None  # None: `auto`
     limits: dict[str, int] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     root: str = "."  # the folder relative paths in the file are resolved against
@@ -136,6 +137,12 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return {glob: list(codes) for glob, codes in value.items()}
     if attribute == "limits":
         return _check_limits(value, where)
+    if attribute == "jobs":
+        if value == "auto":
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f'{where}: `jobs` must be a positive integer or "auto"')
+        return value
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(

@@ -23,9 +23,9 @@ from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_plain_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
-from fmlint.rules.base import Context, CorpusContext, Fact, Rule, make_diagnostic
+from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
-from fmlint.source import ReadProblem, Source, read_front_matter
+from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
 from fmlint.yamlread import Limits, read_yaml
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
@@ -33,7 +33,13 @@ _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run needs to lint a file, resolved once from config and flags."""
+    """Everything a run needs to lint a file, resolved once from config and flags.
+
+    Every field except ``now`` and ``show_traceback`` is part of the result cache's
+    key (see :func:`fmlint.cache.configuration_key`): a field added here that
+    changes results invalidates the cache without further work. ``now`` is kept
+    with each result that read it instead.
+    """
 
     schemas: SchemaSet
     enabled: frozenset[str]
@@ -54,12 +60,20 @@ class FileResult:
 
     ``suppressions`` are the file's suppression comments that could still suppress a
     cross-file finding; the cross-file pass applies them and reports those left unused.
+    A result is stored whole in the result cache and carried between processes, so
+    every field must be small picklable data.
     """
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     facts: tuple[tuple[str, Any], ...] = ()
     suppressions: tuple[suppress.Suppression, ...] = ()
+    now_window: NowWindow | None = None  # the run's ``now`` values the result holds for (None: all)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt through the constructor, every field in order: loading a warm cache
+        # spends a third of the time the generic state of a frozen, slotted class costs.
+        return (FileResult, tuple(getattr(self, name) for name in FileResult.__slots__))
 
 
 class Linter:
@@ -79,7 +93,18 @@ class Linter:
 
     def lint_file(self, path: str) -> FileResult:
         try:
-            source = read_front_matter(path, self.settings.limits.max_front_matter_bytes)
+            head = read_file_head(path, self.settings.limits.max_front_matter_bytes)
+        except Exception as exc:  # a bug in reading one file must not stop the run
+            return self._result(path, [self._internal_error("fmlint while reading this file", path, exc)])
+        return self.lint_head(path, head)
+
+    def lint_head(self, path: str, head: Head | ReadProblem) -> FileResult:
+        """Lint a file from what :func:`fmlint.source.read_file_head` read of it."""
+        if isinstance(head, ReadProblem):
+            return self.lint_source(path, head)
+        max_bytes = self.settings.limits.max_front_matter_bytes
+        try:
+            source = split_front_matter(path, head.data, head.complete, max_bytes)
         except Exception as exc:  # a bug in reading one file must not stop the run
             return self._result(path, [self._internal_error("fmlint while reading this file", path, exc)])
         return self.lint_source(path, source)
@@ -125,17 +150,19 @@ class Linter:
         if self.check_schema:
             found.extend(self._schema_check(doc))
         facts = []
+        clock = ClockUse()
         for rule, options in self.document_rules:
             assert rule.check is not None
-            found.extend(self._guard(rule, path, rule.check, Context(doc, rule, options, settings.now)))
+            found.extend(self._guard(rule, path, rule.check, Context(doc, rule, options, settings.now, clock)))
         for rule, options in self.corpus_rules:
-            fact = self._run_collect(rule, doc, options, found)
+            fact = self._run_collect(rule, Context(doc, rule, options, settings.now, clock), found)
             if fact is not None:
                 facts.append((rule.code, fact))
-        return self._result(path, found, doc, tuple(facts))
+        return self._result(path, found, doc, tuple(facts), clock.window(settings.now))
 
-    def finish(self, results: Iterable[FileResult]) -> list[Diagnostic]:
-        """Run the corpus rules over the facts of every file, honouring each file's suppressions."""
+    def finish(self, results: Iterable[FileResult], clock: ClockUse | None = None) -> list[Diagnostic]:
+        """Run the corpus rules over the facts of every file, honouring each file's suppressions;
+        ``clock`` notes how their findings depend on ``now``."""
         facts: dict[str, list[Fact]] = {rule.code: [] for rule, _ in self.corpus_rules}
         suppressions: dict[str, tuple[suppress.Suppression, ...]] = {}
         for result in results:
@@ -147,7 +174,9 @@ class Linter:
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
             found.extend(
-                self._guard(rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now))
+                self._guard(
+                    rule, "", rule.finish, CorpusContext(rule, facts[rule.code], options, self.settings.now, clock)
+                )
             )
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in found:
@@ -171,16 +200,21 @@ class Linter:
         return code in self.settings.enabled and code not in self.ignored_codes(path)
 
     def _result(
-        self, path: str, found: list[Diagnostic], doc: Document | None = None, facts: tuple[tuple[str, Any], ...] = ()
+        self,
+        path: str,
+        found: list[Diagnostic],
+        doc: Document | None = None,
+        facts: tuple[tuple[str, Any], ...] = (),
+        now_window: NowWindow | None = None,
     ) -> FileResult:
         """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
         judged = self.settings.enabled - self.ignored_codes(path)
         kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
         if doc is None:
-            return FileResult(path, tuple(kept), facts)
+            return FileResult(path, tuple(kept), facts, now_window=now_window)
         suppressions, invalid = suppress.read_suppressions(doc, self._resolve)
         if not suppressions and not invalid:
-            return FileResult(path, tuple(kept), facts)
+            return FileResult(path, tuple(kept), facts, now_window=now_window)
         kept, used = suppress.apply(suppressions, kept)
         # Suppressions a cross-file finding may still need are judged after the cross-file pass.
         corpus = self.corpus_codes & judged
@@ -190,7 +224,7 @@ class Linter:
         if suppress.INVALID in judged:
             rule = BY_CODE[suppress.INVALID]
             kept.extend(make_diagnostic(rule, path, problem.position, "", problem.message) for problem in invalid)
-        return FileResult(path, tuple(kept), facts, later)
+        return FileResult(path, tuple(kept), facts, later, now_window)
 
     def _unused(
         self, path: str, suppressions: Iterable[suppress.Suppression], judged: frozenset[str]
@@ -244,12 +278,12 @@ class Linter:
         except Exception as exc:  # a bug in a rule must not stop the run
             return [self._internal_error(f"rule {rule.code} ({rule.name})", path, exc)]
 
-    def _run_collect(self, rule: Rule, doc: Document, options: Mapping[str, Any], found: list[Diagnostic]) -> Any:
+    def _run_collect(self, rule: Rule, context: Context, found: list[Diagnostic]) -> Any:
         assert rule.collect is not None
         try:
-            return rule.collect(Context(doc, rule, options, self.settings.now))
+            return rule.collect(context)
         except Exception as exc:
-            found.append(self._internal_error(f"rule {rule.code} ({rule.name})", doc.path, exc))
+            found.append(self._internal_error(f"rule {rule.code} ({rule.name})", context.doc.path, exc))
             return None
 
     def _internal_error(self, where: str, path: str, exc: Exception) -> Diagnostic:

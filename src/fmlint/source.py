@@ -51,11 +51,29 @@ class ReadProblem:
     end_column: int = 2  # exclusive: a problem with the whole file marks its first character
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The bytes read from the start of a file, and the file's ``os.fstat`` taken before reading."""
+
+    data: bytes
+    complete: bool  # ``data`` is the whole file
+    info: os.stat_result
+
+
 def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
     """Read ``path`` and return its front-matter, or the reason it has none."""
+    head = read_file_head(path, max_bytes)
+    if isinstance(head, ReadProblem):
+        return head
+    return split_front_matter(path, head.data, head.complete, max_bytes)
+
+
+def read_file_head(path: str, max_bytes: int) -> Head | ReadProblem:
+    """Read the start of ``path`` (everything linting it needs), or say why it cannot be read."""
     try:
         fd = open_regular(path)
         try:
+            info = os.fstat(fd)
             data, complete = read_head(fd, max_bytes)
         finally:
             os.close(fd)
@@ -63,7 +81,7 @@ def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
         return ReadProblem("unreadable-file", f"not a regular file ({exc.what}); nothing to lint")
     except OSError as exc:
         return ReadProblem("unreadable-file", _describe_os_error(path, exc))
-    return split_front_matter(path, data, complete, max_bytes)
+    return Head(data, complete, info)
 
 
 def split_front_matter(path: str, data: bytes, complete: bool, max_bytes: int) -> Source | ReadProblem:

@@ -20,34 +20,52 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
+# PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
+# importing it costs more than linting a typical file.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import yaml
 
-_CParser: Any
-try:
-    from yaml._yaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
+_parsers: dict[str, Any] = {}
 
 
-class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
-    """PyYAML's pure-Python event parser, used when libyaml is not available."""
+def _parser(text: str) -> Any:
+    """libyaml's event parser, or PyYAML's pure-Python one when libyaml is not available."""
+    make = _parsers.get("make")
+    if make is None:
+        try:
+            from yaml._yaml import CParser
 
-    def __init__(self, text: str) -> None:
-        yaml.reader.Reader.__init__(self, text)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
+            make = CParser
+            _parsers["c"] = CParser
+        except ImportError:  # pragma: no cover - PyYAML built without libyaml
+            make = _py_parser_class()
+        _parsers["make"] = make
+    return make(text)
 
-    def dispose(self) -> None:
-        pass
+
+def _libyaml() -> bool:
+    """Whether :func:`_parser` gives libyaml's parser (importing PyYAML if not done yet)."""
+    if "make" not in _parsers:
+        _parser("").dispose()
+    return "c" in _parsers
+
+
+def _py_parser_class() -> Any:
+    import yaml
+
+    class PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+        """PyYAML's pure-Python event parser."""
+
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+        def dispose(self) -> None:
+            pass
+
+    return PyParser
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +375,16 @@ class _Composer:
             )
 
     def run(self, parser: Any) -> None:
+        from yaml.events import (
+            AliasEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
+
         get_event = parser.get_event
         while True:
             event = get_event()
@@ -646,7 +674,7 @@ def _quoted_end(text: str, position: int, quote: str) -> int:
 
 def read_yaml(text: str, limits: Limits) -> ParsedYaml:
     """Compose ``text`` into plain data with spans and issues; never raises for bad input."""
-    if _CParser is None or not text.startswith("\ufeff"):
+    if not text.startswith("\ufeff") or not _libyaml():
         return _read(text, text, limits)
     # A byte-order mark opening the block: libyaml drops it without counting it in its
     # marks (the pure-Python parser counts it). Compose against the text libyaml counts,
@@ -668,7 +696,9 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
         message = f"front-matter is nested deeper than {limits.max_depth} levels (limit max-depth)"
         composer.issue("limit-exceeded", message, "", deep, deep + 1)
         return ParsedYaml(None, {}, composer.issues, True, False)
-    parser = _CParser(stream) if _CParser is not None else _PyParser(stream)
+    import yaml
+
+    parser = _parser(stream)
     fatal = False
     try:
         composer.run(parser)
@@ -681,7 +711,7 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
         fatal = True
     except yaml.reader.ReaderError as exc:
         index = exc.position
-        if _CParser is not None:  # libyaml reports a byte offset into the UTF-8 stream
+        if "c" in _parsers:  # libyaml reports a byte offset into the UTF-8 stream
             index = len(stream.encode("utf-8")[:index].decode("utf-8", "ignore")) - (len(stream) - len(counted))
         composer.issue("yaml-syntax-error", _reader_message(exc), "", index, index + 1)
         fatal = True

@@ -10,8 +10,8 @@ YAML and schema problems) have no function of their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
@@ -72,14 +72,103 @@ class Rule:
     fixable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+NowWindow = tuple[Any, ...]  # ("exact", now) or ("range", since or None, until or None)
+
+
+class ClockUse:
+    """How what the rules found in one file (or across files) depends on the run's ``now``.
+
+    Reading :attr:`Context.now` ties it to that very ``now`` (``exact``); comparing
+    with :meth:`Context.after_now` only to the ``now`` values that give the same
+    answer: from ``since`` (inclusive) to ``until`` (exclusive), either open.
+    """
+
+    __slots__ = ("exact", "since", "until")
+
+    def __init__(self) -> None:
+        self.exact = False
+        self.since: datetime | None = None
+        self.until: datetime | None = None
+
+    def window(self, now: datetime) -> NowWindow | None:
+        """The ``now`` values the result holds for; ``None``: every one."""
+        if self.exact:
+            return ("exact", now)
+        if self.since is None and self.until is None:
+            return None
+        return ("range", self.since, self.until)
+
+
+def holds_at(window: Any, now: datetime) -> bool:
+    """Whether a result made with ``window`` (:meth:`ClockUse.window`) holds at ``now``."""
+    if window is None:
+        return True
+    try:
+        if window[0] == "exact":
+            return bool(window[1] == now)
+        kind, since, until = window
+        return bool(kind == "range" and (since is None or since <= now) and (until is None or now < until))
+    except (TypeError, ValueError, IndexError):  # not a window this version writes
+        return False
+
+
+def combined(windows: Iterable[NowWindow | None], now: datetime) -> NowWindow | None:
+    """The ``now`` values every one of ``windows`` holds for."""
+    clock = ClockUse()
+    for window in windows:
+        if window is None:
+            continue
+        if window[0] == "exact":
+            clock.exact = True
+            continue
+        _, since, until = window
+        if since is not None:
+            clock.since = since if clock.since is None else max(clock.since, since)
+        if until is not None:
+            clock.until = until if clock.until is None else min(clock.until, until)
+    return clock.window(now)
+
+
 class Context:
     """What a document rule sees: the parsed file, its options and the reference time."""
 
-    doc: Document
-    rule: Rule
-    options: Mapping[str, Any]
-    now: datetime
+    __slots__ = ("_clock", "_now", "doc", "options", "rule")
+
+    def __init__(
+        self, doc: Document, rule: Rule, options: Mapping[str, Any], now: datetime, clock: ClockUse | None = None
+    ) -> None:
+        self.doc = doc
+        self.rule = rule
+        self.options = options
+        self._now = now
+        self._clock = clock
+
+    @property
+    def now(self) -> datetime:
+        """The run's reference time (``--now``). A file whose rules read it is linted again
+        whenever it changes; to compare a date with it, use :meth:`after_now`."""
+        if self._clock is not None:
+            self._clock.exact = True
+        return self._now
+
+    def after_now(self, instant: datetime, slack: timedelta = timedelta()) -> bool:
+        """Whether ``instant`` is later than ``now + slack``.
+
+        The answer only changes when ``now`` passes ``instant - slack``, so the result
+        cache can keep the file's result for every ``now`` on the same side of it.
+        """
+        try:
+            threshold = instant - slack
+        except OverflowError:  # before the first representable instant: never later
+            return False
+        later = self._now < threshold
+        clock = self._clock
+        if clock is not None:
+            if later:
+                clock.until = threshold if clock.until is None else min(clock.until, threshold)
+            else:
+                clock.since = threshold if clock.since is None else max(clock.since, threshold)
+        return later
 
     @property
     def data(self) -> dict[str, Any]:
@@ -102,14 +191,31 @@ class Fact:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
 class CorpusContext:
     """What a corpus rule's ``finish`` sees: every file's fact, and the rule's options."""
 
-    rule: Rule
-    facts: Sequence[Fact]
-    options: Mapping[str, Any]
-    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    __slots__ = ("_clock", "_now", "facts", "options", "rule")
+
+    def __init__(
+        self,
+        rule: Rule,
+        facts: Sequence[Fact],
+        options: Mapping[str, Any],
+        now: datetime | None = None,
+        clock: ClockUse | None = None,
+    ) -> None:
+        self.rule = rule
+        self.facts = facts
+        self.options = options
+        self._now = now if now is not None else datetime.now().astimezone()
+        self._clock = clock
+
+    @property
+    def now(self) -> datetime:
+        """The run's reference time; reading it ties the run's findings to it (see :class:`Context`)."""
+        if self._clock is not None:
+            self._clock.exact = True
+        return self._now
 
     def report(self, path: str, position: Position, pointer: str, message: str) -> Diagnostic:
         return make_diagnostic(self.rule, path, position, pointer, message)

@@ -69,9 +69,11 @@ def _utc(instant: datetime) -> str:
 
 def _check_future(ctx: Context) -> Iterator[Diagnostic]:
     hours = ctx.options["tolerance-hours"]
-    limit = ctx.now + timedelta(hours=hours)
+    slack = timedelta(hours=hours)
     for pointer, text, instant in _dates(ctx):
-        if instant > limit:
+        # after_now rather than a comparison with ctx.now: a result that does not report
+        # stays valid in the result cache while the clock moves on.
+        if ctx.after_now(instant, slack):
             ahead = instant - ctx.now
             hours_ahead = ahead.total_seconds() / 3600
             when = f"{ahead.days} days" if hours_ahead >= 72 else f"{hours_ahead:.0f} hours"

@@ -80,6 +80,10 @@ class SchemaSet:
     def schema(self) -> Any:
         return self.resources[self.root]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled checks are closures: a worker process that is sent the set compiles its own.
+        return {"root": self.root, "resources": self.resources, "user_supplied": self.user_supplied}
+
     def fast_check(self) -> Check | None:
         """The compiled validity check, or ``None`` when the schema needs jsonschema."""
         if not self._fast_ready:
