@@ -11,6 +11,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Diagnostic, Severity
@@ -21,7 +22,7 @@ ARTICLE_URLS = ("originalUrl", "webUrl")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _MAX_NAMED = 3  # how many other files a message names before it says "and N more"
 
-_Url = tuple[str, str, str, tuple[int, int, int, int]]  # path (or URL key), pointer, URL, position
+_Url = tuple[Any, str, str, tuple[int, int, int, int]]  # path (or URL key), pointer, URL, position
 
 
 def url_key(url: str) -> str:
@@ -50,37 +51,66 @@ def url_key(url: str) -> str:
     return f"http://{host}{path}{query}"
 
 
-def _collect_urls(ctx: Context) -> tuple[str, tuple[_Url, ...]] | None:
-    """The file's identity (its real path), and each distinct article URL in the order of its lines:
-    key, pointer, URL, position."""
+def _key_hash(key: str) -> int:
+    """A URL key as 8 bytes' worth of int: 100,000 files keep these until the end of the run."""
+    from hashlib import blake2b
+
+    return int.from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def _identity(path: str) -> Any:
+    """What makes two names one file: its device and inode (a symbolic or hard link, or the
+    same file named twice, is not a duplicate of itself); its real path when it cannot be stat'ed."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (info.st_dev, info.st_ino)
+
+
+def _collect_urls(ctx: Context) -> tuple[Any, tuple[_Url, ...]] | None:
+    """The file's identity, and each distinct article URL in the order of its lines: the hash of
+    its key, pointer, URL, position."""
     present = []
     for name in ARTICLE_URLS:
         url = ctx.data.get(name)
         if isinstance(url, str) and url.strip():
             at = ctx.position(f"/{name}")
             present.append(((at.line, at.column, at.end_line, at.end_column), f"/{name}", url))
-    found: dict[str, _Url] = {}
+    found: dict[int, _Url] = {}
     for where, pointer, url in sorted(present):
-        key = url_key(url)
+        key = _key_hash(url_key(url))
         found.setdefault(key, (key, pointer, url, where))
-    # One file named twice (`a.md` and `/abs/a.md`, or through a symbolic link) is not a duplicate.
-    return (os.path.realpath(ctx.doc.path), tuple(found.values())) if found else None
+    return (_identity(ctx.doc.path), tuple(found.values())) if found else None
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
-    holders: dict[str, list[tuple[str, _Url]]] = defaultdict(list)  # URL key -> (identity, entry)
-    files: dict[str, set[str]] = defaultdict(set)  # URL key -> identities of the files that have it
+    # A first pass finds the keys two files share, keeping one small entry per key; only those
+    # keys get the lists and sets that the messages need.
+    first: dict[int, Any] = {}  # URL key -> identity of the first file that has it
+    shared: set[int] = set()
+    for fact in ctx.facts:
+        identity, urls = fact.value
+        for key, *_ in urls:
+            if first.setdefault(key, identity) != identity:
+                shared.add(key)
+    del first
+    if not shared:
+        return
+    holders: dict[int, list[tuple[Any, _Url]]] = defaultdict(list)  # URL key -> (identity, entry)
+    files: dict[int, set[Any]] = defaultdict(set)  # URL key -> identities of the files that have it
     for fact in ctx.facts:
         identity, urls = fact.value
         for key, pointer, url, where in urls:
-            holders[key].append((identity, (fact.path, pointer, url, where)))
-            files[key].add(identity)
-    brings: dict[tuple[str, ...], bool] = {}
+            if key in shared:
+                holders[key].append((identity, (fact.path, pointer, url, where)))
+                files[key].add(identity)
+    brings: dict[tuple[int, ...], bool] = {}
     for fact in ctx.facts:
         identity, urls = fact.value
         keys = [key for key, *_ in urls]
         for index, (key, pointer, url, where) in enumerate(urls):
-            if len(files[key]) < 2 or (index and not _brings_others(files, keys[:index], key, brings)):
+            if key not in shared or (index and not _brings_others(files, keys[:index], key, identity, brings)):
                 continue
             others = list(islice((entry for other, entry in holders[key] if other != identity), _MAX_NAMED))
             message = _message(fact.path, pointer, url, others, len(files[key]) - 1)
@@ -88,14 +118,16 @@ def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
 
 
 def _brings_others(
-    files: dict[str, set[str]], earlier: list[str], key: str, cache: dict[tuple[str, ...], bool]
+    files: dict[int, set[Any]], earlier: list[int], key: int, identity: Any, cache: dict[tuple[int, ...], bool]
 ) -> bool:
     """Whether a file has ``key`` that has none of the ``earlier`` URLs: a file's later URL is reported
     only then. The answer depends on the URLs alone, so a thousand files sharing placeholder URLs cost
     one set comparison, not a million."""
     signature = (*earlier, key)
     if signature not in cache:
-        known = files[earlier[0]] if len(earlier) == 1 else set().union(*(files[other] for other in earlier))
+        # A key no other file has is held by this file alone (and so the signature is this file's).
+        held = [files.get(other, {identity}) for other in earlier]
+        known = held[0] if len(held) == 1 else set().union(*held)
         # More files than the earlier URLs had means a new one, without looking at any of them.
         cache[signature] = len(files[key]) > len(known) or any(other not in known for other in files[key])
     return cache[signature]
