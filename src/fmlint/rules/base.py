@@ -246,13 +246,20 @@ def example(text: str, name: str = "article.md", schema: str | None = None) -> t
     return (Example(textwrap.dedent(text).lstrip("\n"), name, schema),)
 
 
-# The smallest article the built-in schema accepts: the passing example of every rule
-# that is about the file or its YAML rather than one field.
-VALID_ARTICLE = example("""
-    ---
-    title: "An article"
-    publishedDateTime: 2022-06-21T16:00:00Z
-    webUrl: "https://example.com/an-article"
-    provider: {name: Example News, domain: example.com}
-    ---
-    """)
+# The smallest article the built-in schema accepts: documentation examples start from it.
+ARTICLE_HEAD = (
+    "---\n"
+    'title: "An article"\n'
+    "publishedDateTime: 2022-06-21T16:00:00Z\n"
+    'webUrl: "https://example.com/an-article"\n'
+    "provider: {name: Example News, domain: example.com}\n"
+)
+
+
+def article_with(lines: str) -> tuple[Example, ...]:
+    """A documentation example: the smallest valid article plus ``lines`` (each ending in a newline)."""
+    return example(ARTICLE_HEAD + lines + "---\n")
+
+
+# The passing example of every rule that is about the file or its YAML rather than one field.
+VALID_ARTICLE = article_with("")

@@ -15,21 +15,8 @@ from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.rules.across import ARTICLE_URLS, url_key
-from fmlint.rules.base import Context, Example, Rule, example
+from fmlint.rules.base import Context, Rule, article_with
 from fmlint.rules.values import field_name, records
-
-_HEAD = (
-    "---\n"
-    'title: "An article"\n'
-    "publishedDateTime: 2022-06-21T16:00:00Z\n"
-    'webUrl: "https://example.com/an-article"\n'
-    "provider: {name: Example News, domain: example.com}\n"
-)
-
-
-def _with(lines: str) -> tuple[Example, ...]:
-    return example(_HEAD + lines + "---\n")
-
 
 # --- FM601 invalid-secured ---------------------------------------------------------------
 
@@ -208,8 +195,8 @@ RULES = (
         "674 real articles pass.",
         why="The payload is encrypted in 16-byte blocks (as AES is); a truncated or re-encoded value "
         "cannot be decrypted, and the page shows nothing where the protected content should be.",
-        bad=_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUi"\n'),
-        good=_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUiPbNrpw=="\n'),
+        bad=article_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUi"\n'),
+        good=article_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUiPbNrpw=="\n'),
         stage="document",
         check=_check_secured,
     ),
@@ -222,12 +209,12 @@ RULES = (
         "one, naming the first. URLs are compared as FM701 compares them (scheme and host in any case, "
         "no trailing `/`).",
         why="The same story listed twice under 'related' looks like a mistake to readers.",
-        bad=_with(
+        bad=article_with(
             "related:\n"
             '  - {title: "Another view", webUrl: "https://example.org/story"}\n'
             '  - {title: "Another view, again", webUrl: "https://example.org/story/"}\n'
         ),
-        good=_with(
+        good=article_with(
             "related:\n"
             '  - {title: "Another view", webUrl: "https://example.org/story"}\n'
             '  - {title: "A third view", webUrl: "https://example.net/story"}\n'
@@ -243,8 +230,8 @@ RULES = (
         what="Reports a related link whose `webUrl` or `originalUrl` is the article's own `webUrl` or "
         "`originalUrl` (compared as FM701 compares URLs).",
         why="A link from an article to itself under 'related' wastes the reader's click.",
-        bad=_with('related:\n  - {title: "An article", webUrl: "https://example.com/an-article"}\n'),
-        good=_with('related:\n  - {title: "Another view", webUrl: "https://example.org/story"}\n'),
+        bad=article_with('related:\n  - {title: "An article", webUrl: "https://example.com/an-article"}\n'),
+        good=article_with('related:\n  - {title: "Another view", webUrl: "https://example.org/story"}\n'),
         stage="document",
         check=_check_self_related,
     ),
@@ -256,8 +243,8 @@ RULES = (
         what="Reports a topic that is only spaces (the schema reports an empty one, FM206) and a topic "
         "with leading or trailing white space.",
         why="`' AI'` and `'AI'` become two topic pages; a blank topic is an empty link.",
-        bad=_with('topics: ["AI ", Cloud]\n'),
-        good=_with("topics: [AI, Cloud]\n"),
+        bad=article_with('topics: ["AI ", Cloud]\n'),
+        good=article_with("topics: [AI, Cloud]\n"),
         stage="document",
         check=_check_untidy_topics,
     ),
@@ -269,8 +256,8 @@ RULES = (
         what="Reports a topic equal to an earlier one once case and white space are ignored. Exact "
         "repeats are reported by the schema (FM210), not here.",
         why="Case variants of one topic split its articles across two topic pages.",
-        bad=_with("topics: [Power Apps, power  apps]\n"),
-        good=_with("topics: [Power Apps, Power Automate]\n"),
+        bad=article_with("topics: [Power Apps, power  apps]\n"),
+        good=article_with("topics: [Power Apps, Power Automate]\n"),
         stage="document",
         check=_check_near_duplicate_topics,
     ),
@@ -284,8 +271,8 @@ RULES = (
         "check (FM202, FM203). Every image of the real corpus has both.",
         why="A page reserves space for an image only when it knows both sizes; with one, the layout "
         "jumps when the image loads, or the image is stretched.",
-        bad=_with('images:\n  - {url: "https://example.com/lead.jpg", width: 1200}\n'),
-        good=_with('images:\n  - {url: "https://example.com/lead.jpg", width: 1200, height: 800}\n'),
+        bad=article_with('images:\n  - {url: "https://example.com/lead.jpg", width: 1200}\n'),
+        good=article_with('images:\n  - {url: "https://example.com/lead.jpg", width: 1200, height: 800}\n'),
         stage="document",
         check=_check_image_size,
     ),

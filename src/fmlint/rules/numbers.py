@@ -15,7 +15,7 @@ from typing import Any, TypeGuard
 
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Position
-from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule, example
+from fmlint.rules.base import ARTICLE_HEAD, Context, CorpusContext, Example, Option, Rule, article_with
 from fmlint.rules.values import records
 from fmlint.yamlread import escape_pointer
 
@@ -23,18 +23,6 @@ SCORES = ("quality", "heat")
 NOT_COMPUTED = -1  # heat's "not computed yet": a marker, not a score
 _MAD_TO_SIGMA = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
 _MEAN_AD_TO_SIGMA = 1.2533  # the same for the mean absolute deviation, used when MAD is 0
-
-_HEAD = (
-    "---\n"
-    'title: "An article"\n'
-    "publishedDateTime: 2022-06-21T16:00:00Z\n"
-    'webUrl: "https://example.com/an-article"\n'
-    "provider: {name: Example News, domain: example.com}\n"
-)
-
-
-def _with(lines: str) -> tuple[Example, ...]:
-    return example(_HEAD + lines + "---\n")
 
 
 def is_integer(value: Any) -> TypeGuard[int]:
@@ -130,7 +118,7 @@ def _run_of(qualities: tuple[int, ...]) -> tuple[Example, ...]:
     options = (("min-files", len(qualities)),)
     return tuple(
         Example(
-            _HEAD.replace("an-article", f"article-{number}") + f"quality: {quality}\n---\n",
+            ARTICLE_HEAD.replace("an-article", f"article-{number}") + f"quality: {quality}\n---\n",
             f"article-{number}.md",
             options=options if number == 1 else (),
         )
@@ -247,8 +235,8 @@ RULES = (
         "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202.",
         why="YAML reads `43.0` as a floating-point number: code that expects an integer index, a "
         "typed model or a JSON consumer sees `43.0` and may reject or mis-sort it.",
-        bad=_with("quality: 43.0\n"),
-        good=_with("quality: 43\n"),
+        bad=article_with("quality: 43.0\n"),
+        good=article_with("quality: 43\n"),
         stage="document",
         check=_check_decimal_integers,
     ),
@@ -264,8 +252,8 @@ RULES = (
         "is plausible for a popularity score.",
         why="An article on the site without a computed heat ranks below every scored article, which "
         "is rarely what the editor meant when publishing it.",
-        bad=_with("heat: -1\npublished: true\n"),
-        good=_with("heat: -1\npublished: false\n"),
+        bad=article_with("heat: -1\npublished: true\n"),
+        good=article_with("heat: -1\npublished: false\n"),
         stage="document",
         check=_check_published_without_heat,
     ),
@@ -280,8 +268,8 @@ RULES = (
         'the rule is opt-in (`extend-select = ["FM504"]`).',
         why="When publishing follows a quality threshold, a low-quality article marked published was "
         "usually flipped by hand or by a bug.",
-        bad=_with("quality: 43\npublished: true\n"),
-        good=_with("quality: 72\npublished: true\n"),
+        bad=article_with("quality: 43\npublished: true\n"),
+        good=article_with("quality: 72\npublished: true\n"),
         stage="document",
         check=_check_published_below_quality,
         options=(Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)"),),

@@ -8,20 +8,13 @@ way: FM301 `invalid-url` (``format: uri``) and FM401 `invalid-date-time`
 from __future__ import annotations
 
 from fmlint.diagnostic import Severity
-from fmlint.rules.base import Rule, example
+from fmlint.rules.base import ARTICLE_HEAD, Rule, example
 
-_HEAD = (
-    "---\n"
-    'title: "An article"\n'
-    "publishedDateTime: 2022-06-21T16:00:00Z\n"
-    'webUrl: "https://example.com/an-article"\n'
-    "provider: {name: Example News, domain: example.com}\n"
-)
-_GOOD = example(_HEAD + "quality: 72\ntopics: [AI, Cloud]\n---\n")
+_GOOD = example(ARTICLE_HEAD + "quality: 72\ntopics: [AI, Cloud]\n---\n")
 
 
 def _with(line: str) -> str:
-    return _HEAD + line + "\n---\n"
+    return ARTICLE_HEAD + line + "\n---\n"
 
 
 def _schema_rule(
