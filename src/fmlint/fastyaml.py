@@ -13,6 +13,7 @@ readers on real and generated documents and requires identical results.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from fmlint.yamlread import (
@@ -57,6 +58,11 @@ class _Line:
         self.start = start  # offset of the first character
         self.text = text  # from the first character to the end of the line, without CR
         self.end = end  # offset of the end of the line (before CR LF)
+
+
+@lru_cache(maxsize=1024)  # the same few dozen keys come back in every file
+def _resolve_key(text: str, max_length: int) -> tuple[Any, str | None]:
+    return resolve_plain(text, max_length)
 
 
 def _lines(text: str) -> list[_Line]:
@@ -124,7 +130,7 @@ class _Reader:
         key_text = text[:colon]
         if not key_text or key_text[0] in _PLAIN_START_BAD or key_text[0] in "-?:" or key_text != key_text.rstrip(" "):
             raise _Unsupported
-        key, note = resolve_plain(key_text, self.limits.max_number_length)
+        key, note = _resolve_key(key_text, self.limits.max_number_length)
         if not isinstance(key, str) or key == "<<" or note is not None:
             raise _Unsupported
         key_start = line.start

@@ -100,6 +100,8 @@ def _check_duplicate_related(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _check_self_related(ctx: Context) -> Iterator[Diagnostic]:
+    if not isinstance(ctx.data.get("related"), list):
+        return
     own = {url_key(url): name for name in ARTICLE_URLS if (url := _url(ctx.data, name)) is not None}
     for index, link in _related_links(ctx.data):
         for name in ("webUrl", "originalUrl"):

@@ -133,16 +133,18 @@ _INTEGER_FIELDS = frozenset({"quality", "heat", "width", "height"})
 
 def _integer_fields(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Every value held under a field that the schema types as an integer, at any depth."""
+    # Pointers are built only for what is yielded or descended into: most values are neither.
     if isinstance(value, dict):
         for key, item in value.items():
-            child = f"{pointer}/{escape_pointer(str(key))}"
-            if key in _INTEGER_FIELDS and not isinstance(item, (dict, list)):
-                yield child, item
-            else:
-                yield from _integer_fields(item, child)
+            nested = isinstance(item, (dict, list))
+            if key in _INTEGER_FIELDS and not nested:
+                yield f"{pointer}/{escape_pointer(str(key))}", item
+            elif nested:
+                yield from _integer_fields(item, f"{pointer}/{escape_pointer(str(key))}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _integer_fields(item, f"{pointer}/{index}")
+            if isinstance(item, (dict, list)):
+                yield from _integer_fields(item, f"{pointer}/{index}")
 
 
 def _check_decimal_integers(ctx: Context) -> Iterator[Diagnostic]:

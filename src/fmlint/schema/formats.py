@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
+from functools import lru_cache
 
 Check = Callable[[str], "str | None"]
 
@@ -234,6 +235,7 @@ def _check_punycode(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the schema check and the URL rules both ask about each URL of a file
 def check_uri(value: str) -> str | None:
     """An absolute URI (RFC 3986), with a valid host when it has one."""
     if not value:
@@ -264,6 +266,7 @@ def _missing_scheme(value: str) -> str:
     return "it is not an absolute URL (it has no scheme such as https://)"
 
 
+@lru_cache(maxsize=4096)
 def check_uri_reference(value: str) -> str | None:
     """A URI or a relative reference such as ``/assets/logo.jpg`` (RFC 3986)."""
     if not value:
