@@ -63,3 +63,14 @@ def test_front_matter_over_the_size_limit_is_reported_not_read(tmp_path: Path) -
     assert (finding["line"], finding["column"], finding["code"]) == (1, 1, "FM008")
     assert "max-front-matter-bytes" in finding["message"]
     assert result.code == 1
+
+
+def test_fields_failing_an_unevaluated_properties_schema_are_not_called_unknown(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        json.dumps({"properties": {"title": {"type": "string"}}, "unevaluatedProperties": {"type": "string"}}),
+        encoding="utf-8",
+    )
+    found = lint_text(tmp_path, "---\ntitle: x\nsubtitle: y\ncount: 3\n---\n", schema=schema)
+    assert [(d.line, d.column, d.code, d.pointer) for d in found] == [(4, 8, "FM211", "/count")]
+    assert found[0].message == "`count` must be a string, got 3"

@@ -203,8 +203,10 @@ def _translate(error: Any) -> Iterator[Problem]:
         yield Problem(
             "invalid-value", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}{hint}"
         )
-    elif keyword in ("additionalProperties", "unevaluatedProperties"):
+    elif keyword in ("additionalProperties", "unevaluatedProperties") and value is False:
         yield from _unknown_fields(instance, schema, path)
+    elif keyword == "unevaluatedProperties":  # a schema for the fields no other keyword covers
+        yield from _unevaluated(instance, schema, path, name)
     elif keyword in ("minLength", "minItems", "minProperties") and value == 1:
         yield Problem("empty-value", pointer, "value", f"{name} must not be empty")
     elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
@@ -268,6 +270,36 @@ def _unknown_fields(instance: Any, schema: dict[str, Any], path: list[Any]) -> I
             continue
         message = f"unknown field `{key}`{where}{suggest(key, known)}"
         yield Problem("unknown-field", pointer_of([*path, key]), "key", message)
+
+
+def _unevaluated(instance: Any, schema: dict[str, Any], path: list[Any], name: str) -> Iterator[Problem]:
+    """Each field that the other keywords leave to ``unevaluatedProperties`` and that fails its schema."""
+    from jsonschema import Draft202012Validator
+
+    from fmlint.schema.regex import searcher
+
+    rest = schema["unevaluatedProperties"]
+    wanted = describe(rest)
+    known = schema.get("properties", {})
+    patterns = [searcher(pattern) for pattern in schema.get("patternProperties", {})]
+    found = False
+    if isinstance(instance, dict):
+        check = Draft202012Validator(rest)
+        for key, item in instance.items():
+            if key in known or any(matches(key) for matches in patterns):
+                continue
+            try:
+                valid = check.is_valid(item)
+            except Exception:  # a $ref the sub-schema cannot resolve alone: say it of the mapping
+                continue
+            if not valid:
+                found = True
+                field = field_name([*path, key])
+                yield Problem(
+                    "schema-violation", pointer_of([*path, key]), "value", f"{field} must be {wanted}, got {show(item)}"
+                )
+    if not found:
+        yield Problem("schema-violation", pointer_of(path), "value", f"{name} has other fields that are not {wanted}")
 
 
 def _duplicates(instance: list[Any], path: list[Any]) -> Iterator[Problem]:
