@@ -82,13 +82,12 @@ class Fixer:
 
     def fix_file(self, path: str) -> Outcome:
         try:
-            fd = open_regular(path)
+            fd, info = open_regular(path)
         except OSError:
             return Outcome(path, self.linter.lint_file(path))  # it reports why the file cannot be read
         try:
             try:
-                info = os.fstat(fd)
-                data, complete = read_head(fd, self.max_bytes)
+                data, complete = read_head(fd, info.st_size, self.max_bytes)
             except OSError:
                 return Outcome(path, self.linter.lint_file(path))  # it reports the read error
             source = split_front_matter(path, data, complete, self.max_bytes)

@@ -71,10 +71,9 @@ def read_front_matter(path: str, max_bytes: int) -> Source | ReadProblem:
 def read_file_head(path: str, max_bytes: int) -> Head | ReadProblem:
     """Read the start of ``path`` (everything linting it needs), or say why it cannot be read."""
     try:
-        fd = open_regular(path)
+        fd, info = open_regular(path)
         try:
-            info = os.fstat(fd)
-            data, complete = read_head(fd, max_bytes)
+            data, complete = read_head(fd, info.st_size, max_bytes)
         finally:
             os.close(fd)
     except _NotRegular as exc:
@@ -186,27 +185,29 @@ _KINDS = (
 )
 
 
-def open_regular(path: str) -> int:
-    """Open ``path`` for reading without blocking; raise unless it is a regular file."""
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """Open ``path`` for reading without blocking; raise unless it is a regular file.
+
+    Returns the descriptor and its ``fstat``, which callers need anyway."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _NotRegular(next((name for test, name in _KINDS if test(mode)), "a special file"))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(next((name for test, name in _KINDS if test(info.st_mode)), "a special file"))
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, info
 
 
-def read_head(fd: int, max_bytes: int) -> tuple[bytes, bool]:
-    """Read the start of an open regular file: enough for a front-matter of ``max_bytes``.
+def read_head(fd: int, size_on_disk: int, max_bytes: int) -> tuple[bytes, bool]:
+    """Read the start of an open regular file (``size_on_disk`` from its ``fstat``): enough for
+    a front-matter of ``max_bytes``.
 
     Returns the bytes and whether they are the whole file. Reading stops at the
     closing fence, so the body of a large file is never read.
     """
-    size_on_disk = os.fstat(fd).st_size
     cap = max_bytes + 4096  # room for the fence lines around a block of max_bytes
     data = bytearray()
     scanned = 4  # the complete lines before this offset hold no closing fence
