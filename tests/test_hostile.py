@@ -518,8 +518,6 @@ def test_terminal_that_cannot_show_the_text_does_not_end_the_run(tmp_path: Path)
 
 def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
     """Make rule ``code`` raise on the file named ``on`` (and work on every other file)."""
-    import dataclasses
-
     import fmlint.lint
     from fmlint.rules import BY_CODE, RULES
 
@@ -529,7 +527,7 @@ def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
         original = BY_CODE[code].check
         return list(original(context)) if original is not None else []
 
-    broken = dataclasses.replace(BY_CODE[code], stage="document", check=check)
+    broken = BY_CODE[code]._replace(stage="document", check=check)
     rules = tuple(broken if rule.code == code else rule for rule in RULES)
     linter = fmlint.lint.Linter
     # `fmlint check` builds its Linter with the registry's rules; this one gets the broken rule.

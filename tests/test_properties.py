@@ -42,18 +42,16 @@ def test_mutated_real_articles_never_break_fmlint(directory: Path, data: bytes) 
 
 def test_the_invariants_can_fail(tmp_path: Path) -> None:
     """A finding outside the file is caught: the checks above are not vacuous."""
-    from dataclasses import replace
-
     from pipeline import check_invariants, lint_bytes
 
     data = (MINIMAL.removesuffix("---\n") + "quality: -5\n---\n").encode()
     [finding] = [found for found in lint_bytes(tmp_path, data) if found.code == "FM203"]
     assert (finding.line, finding.column, finding.code) == (8, 10, "FM203")
-    for moved in (replace(finding, line=99), replace(finding, column=40), replace(finding, end_column=finding.column)):
+    for moved in (finding._replace(line=99), finding._replace(column=40), finding._replace(end_column=finding.column)):
         with pytest.raises(AssertionError):
             check_invariants(data, [moved])
     with pytest.raises(AssertionError):
-        check_invariants(data, [finding, replace(finding, line=2)])  # not sorted
+        check_invariants(data, [finding, finding._replace(line=2)])  # not sorted
 
 
 def test_found_by_these_properties_no_front_matter_spans_characters_not_bytes(tmp_path: Path) -> None:

@@ -13,9 +13,8 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from fmlint import __version__
 
@@ -191,8 +190,7 @@ def _stop_on_sigterm() -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """A fully resolved ``fmlint check``: what to lint and how to report it."""
 
     paths: tuple[str, ...]

@@ -47,7 +47,7 @@ class Config:
 _LIST_KEYS = {"select", "extend_select", "ignore", "include", "exclude", "extend_exclude"}
 _BOOL_KEYS = {"respect_gitignore", "strict"}
 _STR_KEYS = {"schema", "output_format", "cache_dir"}
-_LIMIT_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Limits)}
+_LIMIT_KEYS = {name.replace("_", "-"): name for name in Limits._fields}
 # Python refuses to turn more than 4300 digits into text, and a 3000-character hex or
 # base-60 number stays below that once converted; longer numbers are read as text.
 _LIMIT_MAXIMUM = {"max-number-length": 3000}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
+from typing import NamedTuple
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt")
 DEFAULT_EXCLUDE = ("node_modules",)
@@ -26,8 +27,7 @@ class Target:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class FileFilter:
+class FileFilter(NamedTuple):
     """Which walked files are linted. Globs without ``/`` match a name; others a path from ``root``."""
 
     include: tuple[str, ...] = DEFAULT_INCLUDE

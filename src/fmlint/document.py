@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from fmlint.source import Source
 from fmlint.yamlread import Span
@@ -14,8 +14,7 @@ Part = Literal["value", "key", "mapping"]
 FIRST_LINE = 2  # the front-matter text starts on the line after the opening fence
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """A 1-based span in the file; ``end_column`` is exclusive."""
 
     line: int

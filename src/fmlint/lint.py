@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -288,6 +287,8 @@ class Linter:
 
     def _internal_error(self, where: str, path: str, exc: Exception) -> Diagnostic:
         if self.settings.show_traceback:
+            import traceback
+
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         message = (
             f"internal error in {where}: {type(exc).__name__}: {_shorten(str(exc))}; "

@@ -12,7 +12,7 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass
+from typing import NamedTuple
 
 BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -22,8 +22,7 @@ _CHUNK = 65536
 _BINARY_SNIFF = 8000
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """The front-matter of a file, decoded, with where it sits in the file.
 
     ``text`` is everything between the opening and the closing fence lines; it starts
@@ -39,8 +38,7 @@ class Source:
     close_width: int  # characters on the closing fence line, without the newline
 
 
-@dataclass(frozen=True, slots=True)
-class ReadProblem:
+class ReadProblem(NamedTuple):
     """Why a file has no usable front-matter. ``kind`` selects the rule that reports it."""
 
     kind: str
@@ -51,8 +49,7 @@ class ReadProblem:
     end_column: int = 2  # exclusive: a problem with the whole file marks its first character
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+class Head(NamedTuple):
     """The bytes read from the start of a file, and the file's ``os.fstat`` taken before reading."""
 
     data: bytes

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix
 from fmlint.discover import path_matches
@@ -43,8 +43,7 @@ _FORMS = "write `ignore`, `ignore[CODES]`, `disable-file` or `disable-file[CODES
 Resolve = Callable[[str], frozenset[str]]  # a selector to the codes it names; empty when unknown
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(NamedTuple):
     """One entry of ``[FM201, FM3]``: as written, the codes it names, where it is, and its
     index among the comment's entries (unknown ones included)."""
 
@@ -54,8 +53,7 @@ class Selector:
     item: int
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One suppression comment. ``selectors`` is ``None`` for every rule.
 
     ``used`` holds the indexes of the selectors that suppressed a finding (``0`` for
@@ -88,16 +86,14 @@ class Suppression:
         return any(selector.codes & codes for selector in self.selectors)
 
 
-@dataclass(frozen=True, slots=True)
-class Invalid:
+class Invalid(NamedTuple):
     """A suppression comment fmlint cannot use, and why (reported as FM903)."""
 
     position: Position
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileIgnore:
+class FileIgnore(NamedTuple):
     """One ``per-file-ignores`` entry: files matching ``pattern`` (from ``root``) leave out ``codes``."""
 
     pattern: str
@@ -292,14 +288,13 @@ def apply(
         if not suppressed:
             kept.append(diagnostic)
     updated = [
-        suppression if len(seen) == len(suppression.used) else replace(suppression, used=frozenset(seen))
+        suppression if len(seen) == len(suppression.used) else suppression._replace(used=frozenset(seen))
         for suppression, seen in zip(suppressions, used, strict=True)
     ]
     return kept, updated
 
 
-@dataclass(frozen=True, slots=True)
-class Unused:
+class Unused(NamedTuple):
     """A suppression (or some of its codes) that suppressed nothing, and the fix that removes it."""
 
     position: Position

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
 # importing it costs more than linting a typical file.
@@ -68,8 +68,7 @@ def _py_parser_class() -> Any:
     return PyParser
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """Bounds that keep hostile input from exhausting the run (all configurable)."""
 
     max_front_matter_bytes: int = 1_048_576
@@ -78,8 +77,7 @@ class Limits:
     max_number_length: int = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(NamedTuple):
     """Something the reader noticed. ``kind`` names the rule that reports it.
 
     ``start``/``end`` are character offsets in the front-matter text.
@@ -92,8 +90,7 @@ class Issue:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """Where a node sits: its key (for mapping values) and its value, as offsets."""
 
     key_start: int

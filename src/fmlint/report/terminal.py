@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from fmlint.diagnostic import Severity
 
@@ -49,8 +48,7 @@ def use_colour(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool
         return False
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """ANSI styles; every method returns its text unchanged when colour is off."""
 
     colour: bool

@@ -7,7 +7,7 @@ FM4 dates, FM5 numbers, FM6 content, FM7 across files, FM9 fmlint itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, text, urls
 from fmlint.rules.base import Rule
@@ -62,8 +62,7 @@ def matching(selector: str, rules: Sequence[Rule] = RULES) -> list[Rule]:
     return found
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """One layer of rule selection (the configuration file, or the command line)."""
 
     select: tuple[str, ...] | None = None

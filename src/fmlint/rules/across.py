@@ -53,7 +53,10 @@ def url_key(url: str) -> str:
 
 def _key_hash(key: str) -> int:
     """A URL key as 8 bytes' worth of int: 100,000 files keep these until the end of the run."""
-    from hashlib import blake2b
+    try:  # hashlib itself loads OpenSSL, which costs more than linting one file
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without its own BLAKE2
+        from hashlib import blake2b
 
     return int.from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 

@@ -10,16 +10,14 @@ YAML and schema problems) have no function of their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.document import Document, Part, Position
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     """A file used in a rule's documentation, and in the test that keeps it true."""
 
     text: str
@@ -28,8 +26,7 @@ class Example:
     options: tuple[tuple[str, Any], ...] = ()  # settings of the rule the example is checked with
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """A setting of a rule, configured under ``[tool.fmlint.rules.<rule-name>]``."""
 
     name: str
@@ -43,8 +40,7 @@ Collect = Callable[["Context"], Any]
 Finish = Callable[["CorpusContext"], Iterable[Diagnostic]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A check with a stable code. ``stage`` says who reports it.
 
     - ``read``: the file reader (no front-matter, encoding, …)
@@ -183,8 +179,7 @@ class Context:
         return self.doc.locate(pointer, part)
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """What a corpus rule keeps of one file: the file, and the rule's small summary of it."""
 
     path: str

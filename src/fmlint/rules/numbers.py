@@ -8,10 +8,8 @@ of fields that contradict each other.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Position
@@ -40,8 +38,7 @@ def score_fields(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
 # --- FM501 odd-number -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Spread:
+class Spread(NamedTuple):
     """A robust summary of one score over a run: its median and a robust standard deviation."""
 
     median: float
@@ -52,6 +49,8 @@ class Spread:
 
 
 def spread(values: Iterable[int], files: int) -> Spread:
+    import statistics  # with fractions and decimal: only a run with enough scores needs it
+
     ordered = sorted(values)
     median = statistics.median(ordered)
     deviations = [abs(value - median) for value in ordered]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
 from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
@@ -25,8 +25,7 @@ _SIMPLE_ESCAPES = {
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 
 
-@dataclass(frozen=True, slots=True)
-class _Char:
+class _Char(NamedTuple):
     """One character of a scalar's value, and the front-matter offsets it is written at."""
 
     char: str

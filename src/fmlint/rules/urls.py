@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Applicability, Diagnostic, Fix, Severity
@@ -27,8 +26,7 @@ AMP_CACHE = ".cdn.ampproject.org"
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
 
 
-@dataclass(frozen=True, slots=True)
-class Url:
+class Url(NamedTuple):
     """A well-formed URL field: where it is, its text, and its parts."""
 
     pointer: str

@@ -12,7 +12,6 @@ keyword not handled here raises :class:`Unsupported`, and the caller falls back 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from fractions import Fraction
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -109,6 +108,8 @@ def _multiple_of(value: int | float, divisor: int | float) -> bool:
         try:
             return int(quotient) == quotient
         except OverflowError:
+            from fractions import Fraction
+
             return (Fraction(value) / Fraction(divisor)).denominator == 1
     return not value % divisor
 
