@@ -104,23 +104,20 @@ def configuration_key(settings: Settings, cwd: str, extra: Any = ()) -> str:
     """A short stable name for everything a result depends on besides the file and ``now``.
 
     ``extra`` holds any other setting that changes results."""
-    from dataclasses import fields
-
     parts: list[Any] = [_FORMAT, __version__, sys.version, _code_fingerprint(), _libraries(), cwd, _canonical(extra)]
-    for field in fields(settings):
-        if field.name not in ("now", "show_traceback"):
-            parts.append((field.name, _canonical(getattr(settings, field.name))))
+    for name in settings._fields:
+        if name not in ("now", "show_traceback"):
+            parts.append((name, _canonical(getattr(settings, name))))
     key: str = _blake2b()(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     return key
 
 
 def _canonical(value: Any) -> Any:
     """``value`` as nested tuples whose ``repr`` is stable (sets and mappings sorted)."""
-    from dataclasses import fields, is_dataclass
-
-    if is_dataclass(value) and not isinstance(value, type):
+    names = getattr(value, "_fields", None)  # a NamedTuple, or a class that lists its fields alike
+    if isinstance(names, tuple) and not isinstance(value, type):
         # Private fields hold compiled forms (validators), not configuration.
-        public = (f.name for f in fields(value) if not f.name.startswith("_"))
+        public = (name for name in names if not name.startswith("_"))
         return (type(value).__qualname__, tuple((name, _canonical(getattr(value, name))) for name in public))
     if isinstance(value, dict):
         return ("dict", tuple(sorted((repr(key), _canonical(item)) for key, item in value.items())))

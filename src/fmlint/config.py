@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 from fmlint.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
@@ -21,27 +20,30 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
 
-@dataclass
 class Config:
-    """The settings a project can keep in ``[tool.fmlint]``, with their defaults."""
+    """The settings a project can keep in ``[tool.fmlint]``, with their defaults.
 
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    include: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDE))
-    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
-    extend_exclude: list[str] = field(default_factory=list)
-    respect_gitignore: bool = True
-    schema: str | None = None
-    strict: bool = False
-    output_format: str | None = None
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    cache_dir: str | None = None
-    jobs: int | None = None  # None: `auto`
-    limits: dict[str, int] = field(default_factory=dict)
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    root: str = "."  # the folder relative paths in the file are resolved against
-    source: str | None = None  # the file the settings came from
+    Every attribute but ``root`` and ``source`` is a key of the table (``-`` for ``_``).
+    """
+
+    def __init__(self, root: str = ".", source: str | None = None) -> None:
+        self.select: list[str] | None = None
+        self.extend_select: list[str] = []
+        self.ignore: list[str] = []
+        self.include: list[str] = list(DEFAULT_INCLUDE)
+        self.exclude: list[str] = list(DEFAULT_EXCLUDE)
+        self.extend_exclude: list[str] = []
+        self.respect_gitignore = True
+        self.schema: str | None = None
+        self.strict = False
+        self.output_format: str | None = None
+        self.per_file_ignores: dict[str, list[str]] = {}
+        self.cache_dir: str | None = None
+        self.jobs: int | None = None  # None: `auto`
+        self.limits: dict[str, int] = {}
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.root = root  # the folder relative paths in the file are resolved against
+        self.source = source  # the file the settings came from
 
 
 _LIST_KEYS = {"select", "extend_select", "ignore", "include", "exclude", "extend_exclude"}
@@ -105,7 +107,7 @@ def parse_table(table: Any, where: str, root: str, source: str | None = None) ->
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     config = Config(root=root, source=source)
-    known = {f.name.replace("_", "-") for f in fields(Config)} - {"root", "source"}
+    known = {name.replace("_", "-") for name in vars(config)} - {"root", "source"}
     for key, value in table.items():
         attribute = key.replace("-", "_")
         if key not in known:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from fmlint.source import Source
@@ -23,15 +22,17 @@ class Position(NamedTuple):
     end_column: int
 
 
-@dataclass(slots=True)
 class Document:
     """The front-matter of one file, parsed. ``data`` is the root mapping."""
 
-    path: str
-    source: Source
-    data: Any  # the root mapping, once the file has passed the structural checks
-    spans: dict[str, Span]
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    __slots__ = ("_line_starts", "data", "path", "source", "spans")
+
+    def __init__(self, path: str, source: Source, data: Any, spans: dict[str, Span]) -> None:
+        self.path = path
+        self.source = source
+        self.data = data  # the root mapping, once the file has passed the structural checks
+        self.spans = spans
+        self._line_starts: list[int] | None = None
 
     @property
     def text(self) -> str:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fmlint import suppress
 from fmlint.diagnostic import Diagnostic
@@ -30,31 +29,42 @@ from fmlint.yamlread import Limits, read_yaml
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
 
-@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to lint a file, resolved once from config and flags.
 
-    Every field except ``now`` and ``show_traceback`` is part of the result cache's
-    key (see :func:`fmlint.cache.configuration_key`): a field added here that
-    changes results invalidates the cache without further work. ``now`` is kept
-    with each result that read it instead.
+    Every field (listed in ``_fields``) except ``now`` and ``show_traceback`` is part
+    of the result cache's key (see :func:`fmlint.cache.configuration_key`): a field
+    added here that changes results invalidates the cache without further work.
+    ``now`` is kept with each result that read it instead.
     """
 
-    schemas: SchemaSet
-    enabled: frozenset[str]
-    limits: Limits = Limits()
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
-    show_traceback: bool = False
-    per_file_ignores: tuple[suppress.FileIgnore, ...] = ()
+    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores")
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        schemas: SchemaSet,
+        enabled: frozenset[str],
+        limits: Limits = Limits(),
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        now: datetime | None = None,
+        show_traceback: bool = False,
+        per_file_ignores: tuple[suppress.FileIgnore, ...] = (),
+    ) -> None:
+        self.schemas = schemas
+        self.enabled = enabled
+        self.limits = limits
+        self.options: Mapping[str, Mapping[str, Any]] = {} if options is None else options
+        self.now = datetime.now().astimezone() if now is None else now
+        self.show_traceback = show_traceback
+        self.per_file_ignores = per_file_ignores
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
         return {option.name: configured.get(option.name, option.default) for option in rule.options}
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(NamedTuple):
     """What linting one file produced: its diagnostics and the corpus rules' facts.
 
     ``suppressions`` are the file's suppression comments that could still suppress a
@@ -68,11 +78,6 @@ class FileResult:
     facts: tuple[tuple[str, Any], ...] = ()
     suppressions: tuple[suppress.Suppression, ...] = ()
     now_window: NowWindow | None = None  # the run's ``now`` values the result holds for (None: all)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuilt through the constructor, every field in order: loading a warm cache
-        # spends a third of the time the generic state of a frozen, slotted class costs.
-        return (FileResult, tuple(getattr(self, name) for name in FileResult.__slots__))
 
 
 class Linter:

@@ -197,10 +197,10 @@ class _Run:
     def serial(self, items: Iterable[Item]) -> Iterator[Item]:
         for kind, value in items:
             if kind == "job" and self.lint_file is not None:
-                assert isinstance(value, tuple)
+                assert not isinstance(value, (Target, FileResult))
                 yield "result", self.lint_file(value[0])
             elif kind == "job":
-                assert isinstance(value, tuple)
+                assert not isinstance(value, (Target, FileResult))
                 yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
             else:
                 yield kind, value
@@ -221,9 +221,7 @@ class _Run:
 
     def compacted(self, result: FileResult, shared: dict[tuple[int, ...], tuple[int, ...]]) -> FileResult:
         """``result`` with compact facts (:func:`_compact`), kept by the cache in its place."""
-        from dataclasses import replace
-
-        compact = replace(result, facts=_compact(result.facts, shared))
+        compact = result._replace(facts=_compact(result.facts, shared))
         if self.cache is not None:
             self.cache.adopt(result, compact)
         return compact

@@ -17,7 +17,6 @@ done here, iteratively, so that:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 # PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
@@ -100,15 +99,17 @@ class Span(NamedTuple):
     style: str  # "" plain, "'" or '"' quoted, "|" or ">" block scalar, "[" / "{" flow, "-" / ":" block
 
 
-@dataclass(slots=True)
 class ParsedYaml:
     """The outcome of reading a block: data (``None`` when unusable), spans and issues."""
 
-    data: Any
-    spans: dict[str, Span]
-    issues: list[Issue]
-    fatal: bool  # the data cannot be trusted: syntax error or a limit was hit
-    empty: bool  # the block holds no YAML node at all
+    __slots__ = ("data", "empty", "fatal", "issues", "spans")
+
+    def __init__(self, data: Any, spans: dict[str, Span], issues: list[Issue], fatal: bool, empty: bool) -> None:
+        self.data = data
+        self.spans = spans
+        self.issues = issues
+        self.fatal = fatal  # the data cannot be trusted: syntax error or a limit was hit
+        self.empty = empty  # the block holds no YAML node at all
 
 
 class _Abort(Exception):

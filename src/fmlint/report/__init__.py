@@ -8,7 +8,6 @@ only when chosen, so a run pays for the one format it prints.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TextIO
 
@@ -16,7 +15,6 @@ from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.report.lines import SourceLines
 
 
-@dataclass(frozen=True)
 class RunResult:
     """A finished run: every diagnostic (sorted), and the files that were checked.
 
@@ -25,13 +23,25 @@ class RunResult:
     gives reporters the source lines they quote, read lazily from the files.
     """
 
-    diagnostics: tuple[Diagnostic, ...]
-    checked_paths: tuple[str, ...]
-    lines: SourceLines = field(default_factory=SourceLines, compare=False, repr=False)
-    fixing: bool = False  # the run applied fixes (``--fix``): ``fixed`` says how many
-    fixed: int = 0
-    fixed_files: int = 0
-    unsafe_fixes: bool = False  # fixes marked unsafe count as fixable (``--unsafe-fixes``)
+    __slots__ = ("checked_paths", "diagnostics", "fixed", "fixed_files", "fixing", "lines", "unsafe_fixes")
+
+    def __init__(
+        self,
+        diagnostics: tuple[Diagnostic, ...],
+        checked_paths: tuple[str, ...],
+        lines: SourceLines | None = None,
+        fixing: bool = False,
+        fixed: int = 0,
+        fixed_files: int = 0,
+        unsafe_fixes: bool = False,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.checked_paths = checked_paths
+        self.lines = SourceLines() if lines is None else lines
+        self.fixing = fixing  # the run applied fixes (``--fix``): ``fixed`` says how many
+        self.fixed = fixed
+        self.fixed_files = fixed_files
+        self.unsafe_fixes = unsafe_fixes  # fixes marked unsafe count as fixable (``--unsafe-fixes``)
 
     @property
     def files_checked(self) -> int:

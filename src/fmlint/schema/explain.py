@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fmlint.schema.formats import DESCRIPTIONS
 from fmlint.yamlread import escape_pointer
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One schema violation. ``part`` is where it is shown: the value, the key, or the mapping."""
 
     rule: str

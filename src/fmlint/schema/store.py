@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -65,16 +64,22 @@ def _load_file(path: str) -> Any:
         raise SchemaError(f"schema {path} is not valid YAML: {exc}") from None
 
 
-@dataclass
 class SchemaSet:
-    """The schema a run validates against, and every schema it refers to."""
+    """The schema a run validates against, and every schema it refers to.
 
-    root: str  # the root schema's URI
-    resources: dict[str, Any]
-    user_supplied: bool
-    _fast: Check | None = field(default=None, repr=False)
-    _fast_ready: bool = field(default=False, repr=False)
-    _validator: Any = field(default=None, repr=False)
+    ``_fields`` are what it is made of (the result cache's key reads them); the
+    compiled checks are made on first use.
+    """
+
+    _fields = ("root", "resources", "user_supplied")
+    _fast: Check | None = None
+    _fast_ready: bool = False
+    _validator: Any = None
+
+    def __init__(self, root: str, resources: dict[str, Any], user_supplied: bool) -> None:
+        self.root = root  # the root schema's URI
+        self.resources = resources
+        self.user_supplied = user_supplied
 
     @property
     def schema(self) -> Any:
