@@ -39,17 +39,59 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
-def _parser() -> argparse.ArgumentParser:
-    from fmlint.report import FORMATS
+COMMANDS = ("check", "rules", "rule", "schema")
 
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``only`` builds the parser of that one command and leaves the
+    others out (``fmlint check`` on one file would spend a tenth of its time on them)."""
     parser = argparse.ArgumentParser(
         prog="fmlint",
         description="Validate and lint the YAML front-matter of article files.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"fmlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if only in (None, "check"):
+        summary = "lint files and directories (default: the current directory)"
+        _add_check_arguments(commands.add_parser("check", help=summary, formatter_class=_Formatter))
+    if only in (None, "rules"):
+        commands.add_parser("rules", help="list every rule", formatter_class=_Formatter)
+    if only in (None, "rule"):
+        rule = commands.add_parser("rule", help="show the documentation of a rule", formatter_class=_Formatter)
+        rule.add_argument("code", metavar="CODE", help="a rule code (FM201) or name (missing-field)")
+    if only in (None, "schema"):
+        schema = commands.add_parser("schema", help="print a built-in schema", formatter_class=_Formatter)
+        schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
+    return parser
 
-    check = commands.add_parser("check", help="lint files and directories (default: the current directory)")
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the terminal's width. Left to itself it imports
+    shutil (with bz2 and lzma) to ask, for every argument added."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_width() - 2)
+
+
+def _terminal_width() -> int:
+    """What ``shutil.get_terminal_size().columns`` says: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        stdout = sys.__stdout__
+        try:
+            columns = os.get_terminal_size(stdout.fileno()).columns if stdout is not None else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _add_check_arguments(check: argparse.ArgumentParser) -> None:
+    from fmlint.report import FORMATS
+
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint")
     check.add_argument(
         "--select",
@@ -127,13 +169,6 @@ def _parser() -> argparse.ArgumentParser:
         help="processes to lint with (default: auto, one per core when there are enough files)",
     )
 
-    commands.add_parser("rules", help="list every rule")
-    rule = commands.add_parser("rule", help="show the documentation of a rule")
-    rule.add_argument("code", metavar="CODE", help="a rule code (FM201) or name (missing-field)")
-    schema = commands.add_parser("schema", help="print a built-in schema")
-    schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fmlint with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
@@ -150,7 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Options before the command (``fmlint --help check``) are the main parser's: build all.
+    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse exits on --help, --version and usage errors
