@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from fmlint.diagnostic import Applicability, Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
 from fmlint.rules.values import field_name, records, rewrite_scalar, text_field
-from fmlint.schema.explain import suggest
 from fmlint.schema.formats import check_uri, check_uri_reference
 
 LINK_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
@@ -94,7 +93,11 @@ def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
     for url in all_urls(ctx.data):
         if url.scheme and url.scheme not in WEB_SCHEMES:
             scheme = url.text[: len(url.scheme)]
-            hint = suggest(url.scheme, WEB_SCHEMES) if url.scheme.startswith("h") else ""
+            hint = ""
+            if url.scheme.startswith("h"):
+                from fmlint.schema.explain import suggest  # only a wrong scheme needs it
+
+                hint = suggest(url.scheme, WEB_SCHEMES)
             if url.scheme == "javascript":
                 hint = " (a `javascript:` link runs code instead of opening a page)"
             yield ctx.report(url.pointer, f"`{url.field}` must be an http or https URL, not `{scheme}:`{hint}")
