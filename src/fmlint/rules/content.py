@@ -7,9 +7,7 @@ again what the schema already reports.
 
 from __future__ import annotations
 
-import binascii
 import re
-from base64 import b64decode
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,6 +51,9 @@ def _decode(part: str) -> tuple[bytes, str | None]:
     stray = _NOT_BASE64.search(part)
     if stray is not None:
         return b"", f"is not base64: {stray.group()!r} at character {stray.start() + 1} is not a base64 character"
+    import binascii
+    from base64 import b64decode  # only an image given as a data URI needs it
+
     try:
         return b64decode(part, validate=True), None
     except binascii.Error:

@@ -9,7 +9,6 @@ value changed, so a fix can never damage the file.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -116,6 +115,8 @@ def _changes_only(doc: Document, pointer: str, value: str, edit: Edit) -> bool:
         return False
     if parsed.issues and _issues(parsed.issues) != _issues(read_yaml(doc.text, Limits()).issues):
         return False  # the edit made the YAML worse somewhere
+    import copy  # only a fix being made needs it
+
     expected = copy.deepcopy(doc.data)
     _set(expected, pointer, value)
     return bool(parsed.data == expected)
