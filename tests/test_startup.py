@@ -12,9 +12,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from conftest import MINIMAL, SEEDS
+from fmlint.rules.base import dedent
 
 NOT_FOR_ONE_FILE = {
     "dataclasses": "imports inspect, and compiles the methods of every class when it is made",
@@ -28,6 +33,7 @@ NOT_FOR_ONE_FILE = {
     "decimal": "imported by statistics and fractions",
     "random": "imported by statistics",
     "traceback": "only --show-traceback prints one",
+    "textwrap": "only help and `fmlint rule` wrap paragraphs; the examples are dedented without it",
     "difflib": "only a suggestion for a misspelt name needs it",
     "subprocess": "only a walk of a folder asks git what it ignores",
     "multiprocessing": "only enough files are linted in several processes",
@@ -74,3 +80,11 @@ def test_the_runs_that_need_those_modules_import_them(tmp_path: Path) -> None:
     imported = imported_by(["check", "--output-format", "sarif", "--show-traceback", "bad.md"], tmp_path)
     assert {"fmlint.schema.explain", "jsonschema", "fmlint.report.sarif", "hashlib"} <= imported
     assert "fmlint.rules.docs" in imported_by(["rule", "FM203"], tmp_path)
+
+
+@given(st.text(alphabet=" \t\r\nab\u00a0", max_size=40))
+@example("\n    ---\n    title: x\n\n      - a\n    \t\n")
+@example("  a\n\tb\n")
+def test_the_examples_are_dedented_as_textwrap_does(text: str) -> None:
+    """Rule documentation examples are dedented without importing textwrap, with the same result."""
+    assert dedent(text) == textwrap.dedent(text)
