@@ -15,13 +15,19 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, SEEDS
+from fmlint.arguments import parse
+from fmlint.cli import plain_check
 from fmlint.rules.base import dedent
 
 NOT_FOR_ONE_FILE = {
+    "argparse": "`check PATH...` without options is read without it",
+    "gettext": "imported by argparse",
+    "locale": "imported by argparse's messages",
     "dataclasses": "imports inspect, and compiles the methods of every class when it is made",
     "inspect": "imports ast, dis and tokenize",
     "shutil": "argparse asks it the terminal width; it imports bz2 and lzma",
@@ -88,3 +94,18 @@ def test_the_runs_that_need_those_modules_import_them(tmp_path: Path) -> None:
 def test_the_examples_are_dedented_as_textwrap_does(text: str) -> None:
     """Rule documentation examples are dedented without importing textwrap, with the same result."""
     assert dedent(text) == textwrap.dedent(text)
+
+
+@pytest.mark.parametrize("argv", [["check"], ["check", "one.md"], ["check", "a.md", "folder/b.md", "c d.md", "é.md"]])
+def test_a_plain_check_is_read_as_argparse_reads_it(argv: list[str]) -> None:
+    plain = plain_check(argv)
+    assert plain is not None
+    assert vars(plain) == vars(parse(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["check", "--quiet", "a.md"], ["check", "a.md", "-q"], ["check", "--", "a.md"], ["check", "-"], ["rules"]],
+)
+def test_every_other_command_line_is_read_by_argparse(argv: list[str]) -> None:
+    assert plain_check(argv) is None

@@ -6,7 +6,6 @@ error (unknown option, unknown rule code, unreadable or invalid configuration).
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import signal
@@ -14,9 +13,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO, cast
 
-from fmlint import __version__
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from argparse import Namespace
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -25,149 +26,6 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """Bad input from the user: reported on stderr with exit code 2."""
-
-
-def _codes(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def _jobs(value: str) -> int:
-    if value == "auto":
-        return 0
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive number or `auto`, not {value!r}")
-    return int(value)
-
-
-COMMANDS = ("check", "rules", "rule", "schema")
-
-
-def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; ``only`` builds the parser of that one command and leaves the
-    others out (``fmlint check`` on one file would spend a tenth of its time on them)."""
-    parser = argparse.ArgumentParser(
-        prog="fmlint",
-        description="Validate and lint the YAML front-matter of article files.",
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"fmlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    if only in (None, "check"):
-        summary = "lint files and directories (default: the current directory)"
-        _add_check_arguments(commands.add_parser("check", help=summary, formatter_class=_Formatter))
-    if only in (None, "rules"):
-        commands.add_parser("rules", help="list every rule", formatter_class=_Formatter)
-    if only in (None, "rule"):
-        rule = commands.add_parser("rule", help="show the documentation of a rule", formatter_class=_Formatter)
-        rule.add_argument("code", metavar="CODE", help="a rule code (FM201) or name (missing-field)")
-    if only in (None, "schema"):
-        schema = commands.add_parser("schema", help="print a built-in schema", formatter_class=_Formatter)
-        schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
-    return parser
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, given the terminal's width. Left to itself it imports
-    shutil (with bz2 and lzma) to ask, for every argument added."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=_terminal_width() - 2)
-
-
-def _terminal_width() -> int:
-    """What ``shutil.get_terminal_size().columns`` says: ``$COLUMNS``, else the terminal's, else 80."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        stdout = sys.__stdout__
-        try:
-            columns = os.get_terminal_size(stdout.fileno()).columns if stdout is not None else 0
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-def _add_check_arguments(check: argparse.ArgumentParser) -> None:
-    from fmlint.report import FORMATS
-
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint")
-    check.add_argument(
-        "--select",
-        type=_codes,
-        action="extend",
-        metavar="CODES",
-        help="only these rule codes or prefixes (comma-separated)",
-    )
-    check.add_argument(
-        "--extend-select",
-        type=_codes,
-        action="extend",
-        default=[],
-        metavar="CODES",
-        help="add these rules to the selection",
-    )
-    check.add_argument(
-        "--ignore",
-        type=_codes,
-        action="extend",
-        default=[],
-        metavar="CODES",
-        help="leave out these rule codes or prefixes",
-    )
-    check.add_argument(
-        "--per-file-ignores",
-        action="append",
-        metavar="GLOB:CODES",
-        help="leave out these rules for files matching GLOB (repeatable; replaces the configured table)",
-    )
-    check.add_argument(
-        "--extend-per-file-ignores",
-        action="append",
-        default=[],
-        metavar="GLOB:CODES",
-        help="like --per-file-ignores, added to the configured table",
-    )
-    check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
-    check.add_argument(
-        "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
-    )
-    check.add_argument(
-        "--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml"
-    )
-    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    check.add_argument("--strict", action="store_true", default=None, help="warnings fail the run too")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
-    check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
-    check.add_argument(
-        "--statistics", action="store_true", help="print the number of findings of each rule instead of the findings"
-    )
-    check.add_argument(
-        "--now",
-        metavar="DATETIME",
-        help="the current time for date rules, RFC 3339 (default: $FMLINT_NOW or the clock)",
-    )
-    check.add_argument("--show-traceback", action="store_true", help="print the traceback of internal errors")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes to the files, then report what remains")
-    check.add_argument(
-        "--unsafe-fixes",
-        action="store_true",
-        help="with --fix, apply unsafe fixes too; without it, count them as fixable",
-    )
-    check.add_argument(
-        "--diff", action="store_true", help="print what --fix would change as a unified diff, and change nothing"
-    )
-    check.add_argument(
-        "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"
-    )
-    check.add_argument(
-        "--jobs",
-        "-j",
-        type=_jobs,
-        metavar="N",
-        help="processes to lint with (default: auto, one per core when there are enough files)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,12 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # Options before the command (``fmlint --help check``) are the main parser's: build all.
-    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:  # argparse exits on --help, --version and usage errors
-        return exit.code if isinstance(exit.code, int) else EXIT_USAGE
+    args = plain_check(argv)
+    if args is None:
+        from fmlint.arguments import parse
+
+        try:
+            args = parse(argv)
+        except SystemExit as exit:  # argparse exits on --help, --version and usage errors
+            return exit.code if isinstance(exit.code, int) else EXIT_USAGE
     if isinstance(sys.stdout, io.TextIOWrapper):
         # File text goes to the terminal: one a terminal cannot show must not end the run.
         sys.stdout.reconfigure(errors="backslashreplace")
@@ -210,6 +70,40 @@ def _main(argv: Sequence[str] | None) -> int:
         # The reader went away (``fmlint check | head``): nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
+
+
+def plain_check(argv: Sequence[str]) -> Namespace | None:
+    """``fmlint check PATH...`` without options (how pre-commit runs it), read as argparse reads
+    it, or ``None`` for any other command line. A test holds the two readings equal."""
+    if not argv or argv[0] != "check" or any(arg.startswith("-") for arg in argv[1:]):
+        return None
+    from types import SimpleNamespace
+
+    arguments = SimpleNamespace(
+        command="check",
+        paths=list(argv[1:]),
+        select=None,
+        extend_select=[],
+        ignore=[],
+        per_file_ignores=None,
+        extend_per_file_ignores=[],
+        output_format=None,
+        schema=None,
+        config=None,
+        isolated=False,
+        strict=None,
+        exit_zero=False,
+        quiet=False,
+        statistics=False,
+        now=None,
+        show_traceback=False,
+        fix=False,
+        unsafe_fixes=False,
+        diff=False,
+        no_cache=False,
+        jobs=None,
+    )
+    return cast("Namespace", arguments)  # the same attributes
 
 
 class _Terminated(BaseException):
@@ -242,7 +136,7 @@ class Run(NamedTuple):
     jobs: int | None = None  # None: one per core, when there are enough files
 
 
-def build_run(args: argparse.Namespace) -> Run:
+def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
     from fmlint.config import ConfigError, find_config, load_config
     from fmlint.discover import FileFilter
@@ -312,7 +206,7 @@ def build_run(args: argparse.Namespace) -> Run:
     )
 
 
-def _per_file_ignores(config: Any, where: str, args: argparse.Namespace) -> tuple[Any, ...]:
+def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:
     """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
     (globs from the current directory); every code is checked."""
     from fmlint.rules import UnknownCode, matching
@@ -383,7 +277,7 @@ def _now(text: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
 
 
-def _check(args: argparse.Namespace, stream: TextIO) -> int:
+def _check(args: Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
     from fmlint.report import RunResult
@@ -420,7 +314,7 @@ def _exit_code(run: Run, result: Any) -> int:
     return EXIT_OK
 
 
-def _fix(args: argparse.Namespace, run: Run, linter: Any, stream: TextIO) -> int:
+def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
     from fmlint.discover import discover
     from fmlint.fixer import Fixer, Outcome
