@@ -21,12 +21,12 @@ from typing import Any
 from fmlint import suppress
 from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
-from fmlint.fastyaml import read_plain_yaml
+from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
 from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
-from fmlint.yamlread import Limits, read_yaml
+from fmlint.yamlread import Limits
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
@@ -121,7 +121,7 @@ class Linter:
         settings = self.settings
         if isinstance(source, ReadProblem):
             return self._result(path, [_read_problem(path, source)])
-        parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
+        parsed = read_front_matter_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
             make_diagnostic(
