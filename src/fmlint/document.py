@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fmlint.source import Source
 from fmlint.yamlread import Span
 
 Part = Literal["value", "key", "mapping"]
+
+T = TypeVar("T")
 
 FIRST_LINE = 2  # the front-matter text starts on the line after the opening fence
 
@@ -33,10 +36,20 @@ class Document:
     data: Any  # the root mapping, once the file has passed the structural checks
     spans: dict[str, Span]
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _derived: dict[Callable[[Any], Any], Any] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
         return self.source.text
+
+    def derived(self, compute: Callable[[Any], T]) -> T:
+        """``compute(self.data)``, computed once per document: rules that walk the same values
+        (every URL of the file, say) share one walk."""
+        derived = self._derived
+        if compute in derived:
+            return derived[compute]  # type: ignore[no-any-return]
+        value = derived[compute] = compute(self.data)
+        return value
 
     def position_of_offsets(self, start: int, end: int) -> Position:
         """File position of the front-matter characters ``[start, end)``."""

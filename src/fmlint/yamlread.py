@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
 # importing it costs more than linting a typical file.
@@ -92,9 +92,11 @@ class Issue:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a node sits: its key (for mapping values) and its value, as offsets."""
+class Span(NamedTuple):
+    """Where a node sits: its key (for mapping values) and its value, as offsets.
+
+    A named tuple: a file has one per node, and it is made in a quarter of the time a
+    frozen dataclass takes."""
 
     key_start: int
     key_end: int
