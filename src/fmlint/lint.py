@@ -264,7 +264,7 @@ class Linter:
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
-        errors = self.settings.schemas.validator().iter_errors(doc.data)
+        errors = self.settings.schemas.errors(doc.data)
         for problem in explain(errors):
             rule = BY_NAME[problem.rule]
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]
