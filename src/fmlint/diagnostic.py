@@ -63,6 +63,11 @@ class Diagnostic:
     pointer: str
     fix: Fix | None = None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt through the constructor: a warm run loads every finding of the last run,
+        # and the generic state of a frozen, slotted class takes three times as long.
+        return (Diagnostic, tuple(getattr(self, name) for name in Diagnostic.__slots__))
+
     def fixable(self, unsafe: bool = False) -> bool:
         """Whether ``--fix`` applies this diagnostic's fix (``unsafe``: with ``--unsafe-fixes`` too)."""
         return self.fix is not None and (unsafe or self.fix.applicability is Applicability.SAFE)
