@@ -183,7 +183,7 @@ class Linter:
             by_path.setdefault(diagnostic.path, []).append(diagnostic)
         kept: list[Diagnostic] = []
         for path in by_path.keys() | suppressions.keys():
-            judged = self.settings.enabled - self.ignored_codes(path)
+            judged = self.judged_codes(path)
             diagnostics = [diagnostic for diagnostic in by_path.get(path, ()) if diagnostic.code in judged]
             remaining, used = suppress.apply(suppressions.get(path, ()), diagnostics)
             kept.extend(remaining)
@@ -194,6 +194,11 @@ class Linter:
         """The codes ``per-file-ignores`` leaves out for ``path``."""
         ignores = self.settings.per_file_ignores
         return suppress.ignored_codes(ignores, path) if ignores else frozenset()
+
+    def judged_codes(self, path: str) -> frozenset[str]:
+        """The codes reported for ``path``: those enabled, less those ``per-file-ignores`` leaves out."""
+        ignored = self.ignored_codes(path)
+        return self.settings.enabled - ignored if ignored else self.settings.enabled
 
     def reports(self, code: str, path: str) -> bool:
         """Whether a finding of ``code`` in ``path`` is reported (before suppression comments)."""
@@ -208,7 +213,7 @@ class Linter:
         now_window: NowWindow | None = None,
     ) -> FileResult:
         """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
-        judged = self.settings.enabled - self.ignored_codes(path)
+        judged = self.judged_codes(path)
         kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
         if doc is None:
             return FileResult(path, tuple(kept), facts, now_window=now_window)
