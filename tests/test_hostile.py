@@ -576,14 +576,14 @@ def test_show_traceback_prints_the_details(tmp_path: Path, monkeypatch: pytest.M
 def test_an_exception_outside_the_rules_is_fm902_on_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import fmlint.lint
 
-    real = fmlint.lint.read_yaml
+    real = fmlint.lint.read_front_matter_yaml
 
     def read_yaml(text: str, limits: Any) -> Any:
         if "explode" in text:
             raise ValueError("unexpected")
         return real(text, limits)
 
-    monkeypatch.setattr(fmlint.lint, "read_yaml", read_yaml)
+    monkeypatch.setattr(fmlint.lint, "read_front_matter_yaml", read_yaml)
     # Anchors send both files to the full YAML reader.
     (tmp_path / "x.md").write_text(FIELDS + "a: &explode 1\n---\n", encoding="utf-8")
     (tmp_path / "y.md").write_text(FIELDS + "a: &anchor 1\n---\n", encoding="utf-8")

@@ -44,7 +44,7 @@ NOT_FOR_ONE_FILE = {
     "subprocess": "only a walk of a folder asks git what it ignores",
     "multiprocessing": "only enough files are linted in several processes",
     "yaml": "the fast reader reads plain front-matter; PyYAML only the rest",
-    "jsonschema": "only the explanation of a file that fails the schema needs it",
+    "jsonschema": "only a schema that fmlint's own checks cannot run needs it",
     "fmlint.schema.explain": "only a file that fails the schema is explained",
     "fmlint.fixer": "only --fix and --diff",
     "fmlint.rules.docs": "only `fmlint rule`",
@@ -84,7 +84,7 @@ def test_the_runs_that_need_those_modules_import_them(tmp_path: Path) -> None:
     """The check above can fail: the same listing shows them when a run uses them."""
     (tmp_path / "bad.md").write_text(MINIMAL.removesuffix("---\n") + "quality: -5\n---\n", encoding="utf-8")
     imported = imported_by(["check", "--output-format", "sarif", "--show-traceback", "bad.md"], tmp_path)
-    assert {"fmlint.schema.explain", "jsonschema", "fmlint.report.sarif", "hashlib"} <= imported
+    assert {"fmlint.schema.explain", "fmlint.report.sarif", "hashlib"} <= imported
     assert "fmlint.rules.docs" in imported_by(["rule", "FM203"], tmp_path)
 
 

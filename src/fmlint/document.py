@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from fmlint.source import Source
 from fmlint.yamlread import Span
 
 Part = Literal["value", "key", "mapping"]
+
+T = TypeVar("T")
 
 FIRST_LINE = 2  # the front-matter text starts on the line after the opening fence
 
@@ -25,7 +28,7 @@ class Position(NamedTuple):
 class Document:
     """The front-matter of one file, parsed. ``data`` is the root mapping."""
 
-    __slots__ = ("_line_starts", "data", "path", "source", "spans")
+    __slots__ = ("_derived", "_line_starts", "data", "path", "source", "spans")
 
     def __init__(self, path: str, source: Source, data: Any, spans: dict[str, Span]) -> None:
         self.path = path
@@ -33,10 +36,20 @@ class Document:
         self.data = data  # the root mapping, once the file has passed the structural checks
         self.spans = spans
         self._line_starts: list[int] | None = None
+        self._derived: dict[Callable[[Any], Any], Any] = {}
 
     @property
     def text(self) -> str:
         return self.source.text
+
+    def derived(self, compute: Callable[[Any], T]) -> T:
+        """``compute(self.data)``, computed once per document: rules that walk the same values
+        (every URL of the file, say) share one walk."""
+        derived = self._derived
+        if compute in derived:
+            return derived[compute]  # type: ignore[no-any-return]
+        value = derived[compute] = compute(self.data)
+        return value
 
     def position_of_offsets(self, start: int, end: int) -> Position:
         """File position of the front-matter characters ``[start, end)``."""

@@ -25,6 +25,7 @@ from fmlint.yamlread import (
     ParsedYaml,
     Span,
     escape_pointer,
+    read_yaml,
     resolve_plain,
 )
 
@@ -61,8 +62,14 @@ class _Line:
 
 
 @lru_cache(maxsize=1024)  # the same few dozen keys come back in every file
-def _resolve_key(text: str, max_length: int) -> tuple[Any, str | None]:
-    return resolve_plain(text, max_length)
+def _key(text: str, max_length: int) -> tuple[str, str]:
+    """The key a plain key text reads as, and its JSON pointer token."""
+    if not text or text[0] in _PLAIN_START_BAD or text[0] in "-?:" or text != text.rstrip(" "):
+        raise _Unsupported
+    key, note = resolve_plain(text, max_length)
+    if not isinstance(key, str) or key == "<<" or note is not None:
+        raise _Unsupported
+    return key, escape_pointer(key)
 
 
 def _lines(text: str) -> list[_Line]:
@@ -128,14 +135,10 @@ class _Reader:
         if colon > _MAX_KEY_LENGTH:
             raise _Unsupported
         key_text = text[:colon]
-        if not key_text or key_text[0] in _PLAIN_START_BAD or key_text[0] in "-?:" or key_text != key_text.rstrip(" "):
-            raise _Unsupported
-        key, note = _resolve_key(key_text, self.limits.max_number_length)
-        if not isinstance(key, str) or key == "<<" or note is not None:
-            raise _Unsupported
+        key, token = _key(key_text, self.limits.max_number_length)
         key_start = line.start
-        key_end = key_start + len(key_text)
-        child = f"{pointer}/{escape_pointer(key)}"
+        key_end = key_start + colon
+        child = f"{pointer}/{token}"
         rest_at = colon + 1
         rest = text[rest_at:].lstrip(" ")
         if rest and rest[0] != "#":
@@ -449,3 +452,8 @@ def read_plain_yaml(text: str, limits: Limits) -> ParsedYaml | None:
         return None
     reader.spans[""] = Span(lines[0].start, lines[0].start, lines[0].start, len(text), ":")
     return ParsedYaml(data, reader.spans, reader.issues, False, False)
+
+
+def read_front_matter_yaml(text: str, limits: Limits) -> ParsedYaml:
+    """Read ``text`` with this reader when it can, else with the full one: the same result, faster."""
+    return read_plain_yaml(text, limits) or read_yaml(text, limits)

@@ -37,11 +37,11 @@ from itertools import pairwise
 from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Edit, Severity
-from fmlint.fastyaml import read_plain_yaml
+from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
 from fmlint.source import Source, open_regular, read_head, split_front_matter
-from fmlint.yamlread import ParsedYaml, read_yaml
+from fmlint.yamlread import ParsedYaml
 
 MAX_PASSES = 20
 _COPY_CHUNK = 1 << 20
@@ -278,8 +278,7 @@ def _frame(source: Source) -> tuple[bytes, bytes]:
 
 
 def _parse(text: str, linter: Linter) -> ParsedYaml:
-    limits = linter.settings.limits
-    return read_plain_yaml(text, limits) or read_yaml(text, limits)
+    return read_front_matter_yaml(text, linter.settings.limits)
 
 
 def _parse_problem(parsed: ParsedYaml) -> str | None:

@@ -19,12 +19,12 @@ from typing import Any, NamedTuple
 from fmlint import suppress
 from fmlint.diagnostic import Diagnostic
 from fmlint.document import Document, Position
-from fmlint.fastyaml import read_plain_yaml
+from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
 from fmlint.schema.store import SchemaSet
 from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
-from fmlint.yamlread import Limits, read_yaml
+from fmlint.yamlread import Limits
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
@@ -125,7 +125,7 @@ class Linter:
         settings = self.settings
         if isinstance(source, ReadProblem):
             return self._result(path, [_read_problem(path, source)])
-        parsed = read_plain_yaml(source.text, settings.limits) or read_yaml(source.text, settings.limits)
+        parsed = read_front_matter_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
             make_diagnostic(
@@ -187,7 +187,7 @@ class Linter:
             by_path.setdefault(diagnostic.path, []).append(diagnostic)
         kept: list[Diagnostic] = []
         for path in by_path.keys() | suppressions.keys():
-            judged = self.settings.enabled - self.ignored_codes(path)
+            judged = self.judged_codes(path)
             diagnostics = [diagnostic for diagnostic in by_path.get(path, ()) if diagnostic.code in judged]
             remaining, used = suppress.apply(suppressions.get(path, ()), diagnostics)
             kept.extend(remaining)
@@ -198,6 +198,11 @@ class Linter:
         """The codes ``per-file-ignores`` leaves out for ``path``."""
         ignores = self.settings.per_file_ignores
         return suppress.ignored_codes(ignores, path) if ignores else frozenset()
+
+    def judged_codes(self, path: str) -> frozenset[str]:
+        """The codes reported for ``path``: those enabled, less those ``per-file-ignores`` leaves out."""
+        ignored = self.ignored_codes(path)
+        return self.settings.enabled - ignored if ignored else self.settings.enabled
 
     def reports(self, code: str, path: str) -> bool:
         """Whether a finding of ``code`` in ``path`` is reported (before suppression comments)."""
@@ -212,7 +217,7 @@ class Linter:
         now_window: NowWindow | None = None,
     ) -> FileResult:
         """Keep the findings this run reports for ``path``: enabled, not ignored for it, not suppressed."""
-        judged = self.settings.enabled - self.ignored_codes(path)
+        judged = self.judged_codes(path)
         kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
         if doc is None:
             return FileResult(path, tuple(kept), facts, now_window=now_window)
@@ -268,7 +273,7 @@ class Linter:
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
-        errors = self.settings.schemas.validator().iter_errors(doc.data)
+        errors = self.settings.schemas.errors(doc.data)
         for problem in explain(errors):
             rule = BY_NAME[problem.rule]
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]

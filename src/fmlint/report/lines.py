@@ -20,7 +20,7 @@ class SourceLines:
 
     def __init__(self, max_bytes: int = _MAX_BYTES) -> None:
         self._max_bytes = max_bytes
-        self._cache: dict[str, tuple[list[str], bool]] = {}
+        self._cache: dict[str, tuple[list[bytes], bool]] = {}
 
     def line(self, path: str, number: int) -> str | None:
         """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
@@ -30,9 +30,9 @@ class SourceLines:
         if len(lines) < number and not complete:
             lines, complete = self._read(path, number)
             self._cache[path] = (lines, complete)
-        return lines[number - 1] if number <= len(lines) else None
+        return lines[number - 1].decode("utf-8", "replace") if number <= len(lines) else None
 
-    def _read(self, path: str, number: int) -> tuple[list[str], bool]:
+    def _read(self, path: str, number: int) -> tuple[list[bytes], bool]:
         """Read enough of ``path`` to hold ``number`` whole lines (or all of it)."""
         size = _FIRST_READ
         while True:
@@ -69,11 +69,12 @@ def _read_prefix(path: str, limit: int) -> tuple[bytes | None, bool]:
         os.close(fd)
 
 
-def _split(data: bytes, complete: bool) -> list[str]:
-    """Decoded lines; a last line cut off by the read limit is left out."""
+def _split(data: bytes, complete: bool) -> list[bytes]:
+    """The lines, without line endings; a last line cut off by the read limit is left out.
+    A line is decoded when it is quoted: most of a file never is."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # columns count from after the byte-order mark
     raw = data.split(b"\n")
     if not complete or raw[-1] == b"":
         raw.pop()
-    return [line.removesuffix(b"\r").decode("utf-8", "replace") for line in raw]
+    return [line.removesuffix(b"\r") for line in raw]

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
@@ -30,6 +31,7 @@ _YAML11_TIMESTAMP = re.compile(
 _FILE_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})-")
 
 
+@lru_cache(maxsize=256)  # FM402 and FM403 both read each file's date
 def parse_date_time(text: str) -> datetime | None:
     """The instant an RFC 3339 date-time names, or ``None`` when FM401 rejects it.
 

@@ -130,25 +130,24 @@ def _run_of(qualities: tuple[int, ...]) -> tuple[Example, ...]:
 _INTEGER_FIELDS = frozenset({"quality", "heat", "width", "height"})
 
 
-def _integer_fields(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    """Every value held under a field that the schema types as an integer, at any depth."""
+def _decimals_in_integer_fields(value: Any, pointer: str = "") -> Iterator[tuple[str, float]]:
+    """Every decimal number held under a field that the schema types as an integer, at any depth."""
     # Pointers are built only for what is yielded or descended into: most values are neither.
     if isinstance(value, dict):
         for key, item in value.items():
-            nested = isinstance(item, (dict, list))
-            if key in _INTEGER_FIELDS and not nested:
+            if isinstance(item, (dict, list)):
+                yield from _decimals_in_integer_fields(item, f"{pointer}/{escape_pointer(str(key))}")
+            elif type(item) is float and key in _INTEGER_FIELDS:
                 yield f"{pointer}/{escape_pointer(str(key))}", item
-            elif nested:
-                yield from _integer_fields(item, f"{pointer}/{escape_pointer(str(key))}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, (dict, list)):
-                yield from _integer_fields(item, f"{pointer}/{index}")
+                yield from _decimals_in_integer_fields(item, f"{pointer}/{index}")
 
 
 def _check_decimal_integers(ctx: Context) -> Iterator[Diagnostic]:
-    for pointer, value in _integer_fields(ctx.data):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+    for pointer, value in _decimals_in_integer_fields(ctx.data):
+        if math.isfinite(value) and value.is_integer():
             field = pointer.rsplit("/", 1)[1]
             yield ctx.report(
                 pointer,

@@ -8,13 +8,13 @@ the quoting style and everything around the value stay as they are.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
+from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
 from fmlint.rules.values import field_name
-from fmlint.yamlread import Limits, read_yaml
+from fmlint.yamlread import Limits
 
 # The escapes of a double-quoted YAML scalar: the letter, and how many hex digits follow.
 _SIMPLE_ESCAPES = {
@@ -23,14 +23,6 @@ _SIMPLE_ESCAPES = {
     "_": "\xa0", "L": "\u2028", "P": "\u2029",
 }  # fmt: skip
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-
-
-class _Char(NamedTuple):
-    """One character of a scalar's value, and the front-matter offsets it is written at."""
-
-    char: str
-    start: int
-    end: int
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -62,13 +54,14 @@ def _diagnostic(ctx: Context, pointer: str, value: str) -> Diagnostic:
     else:
         ends = [f"starts with {_describe(lead)}" if lead else "", f"ends with {_describe(trail)}" if trail else ""]
         message = f"`{field}` {' and '.join(part for part in ends if part)}; strip it"
-    chars = _scalar_chars(ctx, pointer, value)
-    fix = _strip_fix(chars, len(lead), len(trail), field) if chars is not None else None
-    if chars is not None:
-        stray = chars[: len(lead)] if lead else chars[len(chars) - len(trail) :]
-        position = ctx.doc.position_of_span(stray[0].start, stray[-1].end)
+    bounds = _scalar_bounds(ctx, pointer, value)
+    if bounds is not None:
+        fix = _strip_fix(bounds, len(lead), len(trail), field)
+        size = len(bounds) - 1
+        stray = (bounds[0], bounds[len(lead)]) if lead else (bounds[size - len(trail)], bounds[size])
+        position = ctx.doc.position_of_span(*stray)
     else:
-        position = ctx.position(pointer)
+        fix, position = None, ctx.position(pointer)
     return make_diagnostic(ctx.rule, ctx.doc.path, position, pointer, message, fix)
 
 
@@ -91,18 +84,20 @@ def _name(char: str, count: int) -> str:
     return f"{count} {word}s" + (f" ({rest}" if rest else "")
 
 
-def _strip_fix(chars: list[_Char], lead: int, trail: int, field: str) -> Fix:
+def _strip_fix(bounds: Sequence[int], lead: int, trail: int, field: str) -> Fix:
     """Delete the first ``lead`` and the last ``trail`` characters, as they are written."""
+    size = len(bounds) - 1
     edits = []
     if lead:
-        edits.append(Edit(chars[0].start, chars[lead - 1].end, ""))
+        edits.append(Edit(bounds[0], bounds[lead], ""))
     if trail:
-        edits.append(Edit(chars[len(chars) - trail].start, chars[-1].end, ""))
+        edits.append(Edit(bounds[size - trail], bounds[size], ""))
     return Fix(f"strip the whitespace around `{field}`", tuple(edits))
 
 
-def _scalar_chars(ctx: Context, pointer: str, value: str) -> list[_Char] | None:
-    """Each character of the value with where it is written, or ``None`` when that is not known.
+def _scalar_bounds(ctx: Context, pointer: str, value: str) -> Sequence[int] | None:
+    """Where each character of the value is written (character ``i`` from ``bounds[i]`` to
+    ``bounds[i + 1]``), or ``None`` when that is not known.
 
     Only single-line plain, single-quoted and double-quoted scalars are mapped; a block
     scalar (``|``, ``>``) or a quoted scalar folded over several lines is reported
@@ -118,21 +113,22 @@ def _scalar_chars(ctx: Context, pointer: str, value: str) -> list[_Char] | None:
     text = ctx.doc.text
     if any(char in text[start:end] for char in "\r\n"):
         return None
-    chars: list[_Char] | None
+    mapped: tuple[Sequence[int], str] | None
     if style == "":
         begin = max(start, end - len(value))
-        chars = [_Char(text[index], index, index + 1) for index in range(begin, end)]
+        mapped = range(begin, end + 1), text[begin:end]
     else:
         opening = _skip_properties(text, start, end)
         if opening is None or text[opening] != style or text[end - 1] != style or end - opening < 2:
             return None
-        chars = _quoted_chars(text, opening + 1, end - 1, style)
-    if chars is None or "".join(c.char for c in chars) != value:
+        mapped = _quoted_bounds(text, opening + 1, end - 1, style)
+    if mapped is None or mapped[1] != value:
         return None
+    bounds = mapped[0]
     stripped = value.strip()
-    if not stripped or not _reads_back(text, start, end, chars, value, stripped):
+    if not stripped or not _reads_back(text, start, end, bounds, value, stripped):
         return None
-    return chars
+    return bounds
 
 
 def _skip_properties(text: str, start: int, end: int) -> int | None:
@@ -146,45 +142,51 @@ def _skip_properties(text: str, start: int, end: int) -> int | None:
     return index if index < end else None
 
 
-def _quoted_chars(text: str, start: int, end: int, quote: str) -> list[_Char] | None:
-    chars: list[_Char] = []
+def _quoted_bounds(text: str, start: int, end: int, quote: str) -> tuple[Sequence[int], str] | None:
+    """The bounds of each character of the quoted text from ``start`` to ``end``, and the value it spells."""
+    inner = text[start:end]
+    if quote not in inner and (quote == "'" or "\\" not in inner):  # every character is written as itself
+        return range(start, end + 1), inner
+    bounds: list[int] = []
+    chars: list[str] = []
     index = start
     while index < end:
+        bounds.append(index)
         char = text[index]
         if quote == "'" and char == "'":
             if text[index + 1 : index + 2] != "'":
                 return None
-            chars.append(_Char("'", index, index + 2))
+            chars.append("'")
             index += 2
         elif quote == '"' and char == "\\":
             letter = text[index + 1 : index + 2]
             if letter in _SIMPLE_ESCAPES:
-                chars.append(_Char(_SIMPLE_ESCAPES[letter], index, index + 2))
+                chars.append(_SIMPLE_ESCAPES[letter])
                 index += 2
             elif letter in _HEX_ESCAPES:
                 digits = text[index + 2 : index + 2 + _HEX_ESCAPES[letter]]
                 if len(digits) != _HEX_ESCAPES[letter] or any(d not in "0123456789abcdefABCDEF" for d in digits):
                     return None
-                chars.append(_Char(chr(int(digits, 16)), index, index + 2 + len(digits)))
+                chars.append(chr(int(digits, 16)))
                 index += 2 + len(digits)
             else:
                 return None
         else:
-            chars.append(_Char(char, index, index + 1))
+            chars.append(char)
             index += 1
-    return chars
+    bounds.append(end)
+    return bounds, "".join(chars)
 
 
-def _reads_back(text: str, start: int, end: int, chars: list[_Char], value: str, stripped: str) -> bool:
+def _reads_back(text: str, start: int, end: int, bounds: Sequence[int], value: str, stripped: str) -> bool:
     """Whether the scalar, with its stray whitespace deleted, reads as ``stripped`` and nothing else."""
+    size = len(bounds) - 1
     lead = len(value) - len(value.lstrip())
     trail = len(value) - len(value.rstrip())
-    cut_start = chars[lead].start
-    cut_end = chars[len(chars) - trail - 1].end
     opening = _skip_properties(text, start, end) or start
-    prefix = text[opening : chars[0].start]
-    suffix = text[chars[-1].end : end]
-    parsed = read_yaml(f"x: {prefix}{text[cut_start:cut_end]}{suffix}\n", Limits())
+    prefix = text[opening : bounds[0]]
+    suffix = text[bounds[size] : end]
+    parsed = read_front_matter_yaml(f"x: {prefix}{text[bounds[lead] : bounds[size - trail]]}{suffix}\n", Limits())
     return not parsed.fatal and not parsed.issues and parsed.data == {"x": stripped}
 
 

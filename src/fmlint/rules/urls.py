@@ -76,9 +76,9 @@ def record_urls(prefix: str, record: dict[str, Any]) -> Iterator[Url]:
         yield from _images(provider.get("images"), f"{prefix}/provider/images")
 
 
-def all_urls(data: Any) -> Iterator[Url]:
-    for prefix, record in records(data):
-        yield from record_urls(prefix, record)
+def all_urls(data: Any) -> tuple[Url, ...]:
+    """Every well-formed URL of the file; rules ask ``ctx.doc.derived(all_urls)``, to walk them once."""
+    return tuple(url for prefix, record in records(data) for url in record_urls(prefix, record))
 
 
 def _link(prefix: str, record: dict[str, Any], key: str) -> Url | None:
@@ -90,7 +90,7 @@ def _link(prefix: str, record: dict[str, Any], key: str) -> Url | None:
 
 
 def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
-    for url in all_urls(ctx.data):
+    for url in ctx.doc.derived(all_urls):
         if url.scheme and url.scheme not in WEB_SCHEMES:
             scheme = url.text[: len(url.scheme)]
             hint = ""
@@ -107,7 +107,7 @@ def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _check_http(ctx: Context) -> Iterator[Diagnostic]:
-    for url in all_urls(ctx.data):
+    for url in ctx.doc.derived(all_urls):
         if url.scheme == "http":
             secure = "https" + url.text[len("http") :]
             edit = rewrite_scalar(ctx.doc, url.pointer, secure)
@@ -127,6 +127,7 @@ def _check_http(ctx: Context) -> Iterator[Diagnostic]:
 # --- FM304 non-public-host ---------------------------------------------------
 
 
+@lru_cache(maxsize=1024)  # a site's files link to the same few hosts
 def _host_problem(host: str) -> str | None:
     try:
         address = ipaddress.ip_address(host)
@@ -144,7 +145,7 @@ def _host_problem(host: str) -> str | None:
 
 
 def _check_host(ctx: Context) -> Iterator[Diagnostic]:
-    for url in all_urls(ctx.data):
+    for url in ctx.doc.derived(all_urls):
         problem = _host_problem(url.host) if url.host else None
         if problem is not None:
             yield ctx.report(url.pointer, f"`{url.field}`: {problem}")

@@ -167,6 +167,7 @@ def _check_authority(authority: str, scheme: str | None) -> str | None:
     return check_host(host)
 
 
+@lru_cache(maxsize=1024)  # a site's files link to the same few hosts
 def check_host(host: str) -> str | None:
     """A host: an IP literal, an IPv4 address or a DNS name (IDNA-aware)."""
     if host.startswith("["):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -105,6 +105,20 @@ class SchemaSet:
         if fast is not None:
             return fast(data)
         return bool(self.validator().is_valid(data))
+
+    def errors(self, data: Any) -> Iterable[Any]:
+        """Why ``data`` is invalid, as jsonschema errors (or errors read alike, see errors.py).
+
+        fmlint finds them itself when it can: importing jsonschema and building its
+        validator costs about 0.13 s, in every process that meets an invalid file."""
+        if self.fast_check() is not None:
+            from fmlint.schema.errors import ErrorFinder
+
+            try:
+                return ErrorFinder(self.resources).errors(self.root, data)
+            except Unsupported:
+                pass
+        return self.validator().iter_errors(data)  # type: ignore[no-any-return]
 
     def validator(self) -> Any:
         """A jsonschema validator for the root schema, with fmlint's format checks."""
