@@ -11,6 +11,7 @@ then a summary line. Colour only on a terminal (see :mod:`fmlint.report.terminal
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TextIO
 
 from fmlint.diagnostic import Diagnostic
@@ -117,11 +118,13 @@ def _width(text: str) -> int:
     """Terminal columns: wide East Asian characters take two, combining marks none."""
     if text.isascii():
         return len(text)
+    return sum(map(_char_width, text))
+
+
+@lru_cache(maxsize=4096)  # quoted excerpts repeat the same few non-ASCII characters
+def _char_width(char: str) -> int:
     import unicodedata
 
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
