@@ -80,6 +80,7 @@ class ErrorFinder:
 
     def __init__(self, resources: Mapping[str, Any]) -> None:
         self.resources = resources
+        self._references: dict[tuple[str, str], tuple[Any, str]] = {}  # (base, $ref) -> (schema, its document)
 
     def errors(self, root: str, data: Any) -> list[SchemaViolation]:
         """Every error of ``data`` against the schema ``root``; :class:`Unsupported` when this
@@ -91,6 +92,13 @@ class ErrorFinder:
         if document not in self.resources:
             raise Unsupported(f"$ref to unknown schema {document}")
         return _resolve_pointer(self.resources[document], fragment)
+
+    def _reference(self, base: str, reference: str) -> tuple[Any, str]:
+        found = self._references.get((base, reference))
+        if found is None:
+            document, fragment = urldefrag(urljoin(base, reference))
+            found = self._references[base, reference] = (self._schema(document, fragment), document)
+        return found
 
     def _valid(self, schema: Any, base: str, instance: Any) -> bool:
         return next(self._walk(schema, base, instance, ()), None) is None
@@ -109,8 +117,7 @@ class ErrorFinder:
     ) -> Iterator[SchemaViolation]:
         value = schema[keyword]
         if keyword == "$ref":
-            document, fragment = urldefrag(urljoin(base, value))
-            yield from self._walk(self._schema(document, fragment), document, instance, path)
+            yield from self._walk(*self._reference(base, value), instance, path)
         elif keyword == "type":
             names = [value] if isinstance(value, str) else value
             if not any(_TYPES[name](instance) for name in names):

@@ -75,6 +75,7 @@ class SchemaSet:
     _fast: Check | None = None
     _fast_ready: bool = False
     _validator: Any = None
+    _finder: Any = None  # an ErrorFinder, made on the first invalid document
 
     def __init__(self, root: str, resources: dict[str, Any], user_supplied: bool) -> None:
         self.root = root  # the root schema's URI
@@ -112,10 +113,12 @@ class SchemaSet:
         fmlint finds them itself when it can: importing jsonschema and building its
         validator costs about 0.13 s, in every process that meets an invalid file."""
         if self.fast_check() is not None:
-            from fmlint.schema.errors import ErrorFinder
+            if self._finder is None:
+                from fmlint.schema.errors import ErrorFinder
 
+                self._finder = ErrorFinder(self.resources)
             try:
-                return ErrorFinder(self.resources).errors(self.root, data)
+                return self._finder.errors(self.root, data)  # type: ignore[no-any-return]
             except Unsupported:
                 pass
         return self.validator().iter_errors(data)  # type: ignore[no-any-return]
