@@ -236,13 +236,6 @@ class ResultCache:
         if not _internal_error(result.diagnostics):
             self._put(path, (self._trusted(info), content, result))
 
-    def adopt(self, old: FileResult, new: FileResult) -> None:
-        """Keep ``new`` (equal to ``old``, in less memory) in place of ``old``."""
-        shard = self._shard(old.path)
-        entry = shard.get(old.path)
-        if entry is not None and entry[2] is old:
-            shard[old.path] = (entry[0], entry[1], new)
-
     def save(self) -> None:
         """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
         if not self._dirty and self._run is None:

@@ -70,6 +70,7 @@ def lint_targets(
         remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
         if remembered is not None:
             return remembered, [target.path for target in targets if target.problem is None]
+        targets = _consumed(targets)
     run = _Run(linter, cache, bypass_cache, lint_file)
     items = run.classify(targets)
     workers = _workers(jobs)
@@ -81,7 +82,6 @@ def lint_targets(
     results: list[FileResult] = []
     checked: list[str] = []
     windows: list[NowWindow] = []
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
@@ -92,10 +92,8 @@ def lint_targets(
         diagnostics.extend(value.diagnostics)
         if value.now_window is not None:
             windows.append(value.now_window)
-        if value.facts:
-            value = run.compacted(value, shared)
         if value.facts or value.suppressions:
-            results.append(FileResult(value.path, (), value.facts, value.suppressions))
+            results.append(value)  # the very object the cache keeps: nothing more per file
     clock = ClockUse()
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -119,6 +117,14 @@ def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
             return shared.setdefault(value, value)
         return tuple(_compact(item, shared) for item in value)
     return value
+
+
+def _consumed(targets: list[Target]) -> Iterator[Target]:
+    """``targets`` in order, each let go of as it is taken: a path the run keeps is the copy its
+    result carries, not a second one held by the list of targets to the end of the run."""
+    targets.reverse()
+    while targets:
+        yield targets.pop()
 
 
 def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
@@ -174,6 +180,7 @@ class _Run:
         self.cache = cache
         self.bypass = bypass
         self.lint_file = lint_file
+        self.shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # for :func:`_compact`
 
     def classify(self, targets: Iterable[Target]) -> Iterator[Item]:
         """Each target as a ``problem``, a ``result`` (from the cache) or a ``job`` (to lint)."""
@@ -198,7 +205,7 @@ class _Run:
         for kind, value in items:
             if kind == "job" and self.lint_file is not None:
                 assert isinstance(value, tuple)
-                yield "result", self.lint_file(value[0])
+                yield "result", self.compacted(self.lint_file(value[0]))
             elif kind == "job":
                 assert isinstance(value, tuple)
                 yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
@@ -210,23 +217,26 @@ class _Run:
         path, info, content, result = outcome
         cache = self.cache
         if cache is None or info is None or content is None or (self.bypass is not None and self.bypass(path)):
-            return result if result is not None else self.linter.lint_file(path)
+            return self.compacted(result if result is not None else self.linter.lint_file(path))
         if result is None:
             result = cache.reuse(path, info, content)
             if result is None:  # pragma: no cover - the cache said it knew this content
-                result = self.linter.lint_file(path)
+                result = self.compacted(self.linter.lint_file(path))
             return result
+        result = self.compacted(result)
         cache.store(path, info, content, result)
         return result
 
-    def compacted(self, result: FileResult, shared: dict[tuple[int, ...], tuple[int, ...]]) -> FileResult:
-        """``result`` with compact facts (:func:`_compact`), kept by the cache in its place."""
+    def compacted(self, result: FileResult) -> FileResult:
+        """``result`` with compact facts (:func:`_compact`): every file's are kept to the end of the run.
+
+        A result from the cache is kept as it was loaded: it was compacted before it was stored, and
+        loading keeps what one shard shares."""
+        if not result.facts:
+            return result
         from dataclasses import replace
 
-        compact = replace(result, facts=_compact(result.facts, shared))
-        if self.cache is not None:
-            self.cache.adopt(result, compact)
-        return compact
+        return replace(result, facts=_compact(result.facts, self.shared))
 
     def unreadable(self, target: Target) -> list[Diagnostic]:
         rule = BY_NAME["unreadable-file"]
