@@ -287,19 +287,28 @@ def test_interrupted_save_leaves_only_whole_shards(
     for index in range(60):
         (project / f"more{index}.md").write_text(MINIMAL.replace("an-article", f"more-{index}"))
     calls = 0
-    real = pickle.dumps
+    real = cache_module._write_atomically
 
-    def dumps(*args: object, **kwargs: object) -> bytes:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    def write_atomically(path: str, data: bytes) -> None:
+        """The fifth shard is interrupted once its temporary file is written, before its rename."""
         nonlocal calls
         calls += 1
-        if calls == 5:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        if calls != 5:
+            return real(path, data)
+        replace = os.replace
+        os.replace = interrupted
+        try:
+            real(path, data)
+        finally:
+            os.replace = replace
 
-    monkeypatch.setattr(cache_module.pickle, "dumps", dumps)
+    monkeypatch.setattr(cache_module, "_write_atomically", write_atomically)
     result = run_cli("check", "--jobs", "1", "--select", "FM0,FM1,FM2", ".", cwd=project)
     assert result.code == 130
-    monkeypatch.setattr(cache_module.pickle, "dumps", real)
+    monkeypatch.setattr(cache_module, "_write_atomically", real)
     assert len(shards(project)) == 4
     assert not list((project / ".fmlint_cache").glob("*/.tmp-*"))
     counter.linted.clear()

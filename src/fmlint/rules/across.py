@@ -89,7 +89,7 @@ def _collect_urls(ctx: Context) -> tuple[Any, ...] | None:
 def _urls(fact: tuple[Any, ...]) -> Iterator[_Url]:
     """The URLs of a fact of :func:`_collect_urls`."""
     for start in range(1, len(fact), 4):
-        yield fact[start : start + 4]  # type: ignore[misc]
+        yield fact[start : start + 4]
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
@@ -97,7 +97,7 @@ def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
     # where a dict would keep an entry per key); only those keys get the lists and sets that
     # the messages need.
     keys = sorted(fact.value[start] for fact in ctx.facts for start in range(1, len(fact.value), 4))
-    repeated = {key for key, after in zip(keys, islice(keys, 1, None)) if key == after}
+    repeated = {key for key, after in zip(keys, islice(keys, 1, None), strict=False) if key == after}
     del keys
     if not repeated:
         return
