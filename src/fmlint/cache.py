@@ -209,11 +209,16 @@ class ResultCache:
 
     def remembered_run(self, fingerprint: bytes) -> list[Diagnostic] | None:
         """The findings of the last run, if it linted the same files (:func:`fmlint.runner._fingerprint`)."""
-        loaded = _load_pickle(os.path.join(self.folder, "run.pickle"))
-        if not (isinstance(loaded, tuple) and len(loaded) == 4 and loaded[:2] == (_FORMAT, fingerprint)):
-            return None
-        _, _, window, diagnostics = loaded
-        if not holds_at(window, self._now):
+        # Two pickles: what the run stands for, then its findings, only read when they are the answer.
+        try:
+            with open(os.path.join(self.folder, "run.pickle"), "rb") as handle:
+                header = _Unpickler(handle).load()
+                if not (isinstance(header, tuple) and len(header) == 3 and header[:2] == (_FORMAT, fingerprint)):
+                    return None
+                if not holds_at(header[2], self._now):
+                    return None
+                diagnostics = _Unpickler(handle).load()
+        except Exception:  # a corrupt cache of any kind is only a cache miss
             return None
         if not (type(diagnostics) is tuple and all(type(item) is Diagnostic for item in diagnostics)):
             return None
@@ -221,7 +226,7 @@ class ResultCache:
 
     def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], window: NowWindow | None) -> None:
         if not _internal_error(diagnostics):
-            self._run = (_FORMAT, fingerprint, window, tuple(diagnostics))
+            self._run = ((_FORMAT, fingerprint, window), tuple(diagnostics))
 
     def take(
         self, paths: Iterable[str], keep: Callable[[str, FileResult], FileResult] | None = None
@@ -304,7 +309,9 @@ class ResultCache:
                 _write_atomically(self._shard_path(shard), data)
             self.close()
             if self._run is not None:  # written last: it stands for the shards above
-                data = pickle.dumps(self._run, protocol=pickle.HIGHEST_PROTOCOL)
+                header, findings = self._run
+                data = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+                data += pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, "run.pickle"), data)
                 self._run = None
             _prune(self.directory, keep=self.folder)

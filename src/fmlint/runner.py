@@ -68,6 +68,7 @@ def lint_targets(
         cache, jobs = None, 1
     fingerprint = None
     shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+    clock = ClockUse()  # how the run's findings depend on ``now``, file by file, then across files
     run = _Run(linter, cache, bypass_cache, lint_file)
     if cache is not None:
         targets = list(targets)
@@ -77,7 +78,7 @@ def lint_targets(
             if remembered is not None:
                 return remembered, [target.path for target in targets if target.problem is None]
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
-        run.cached = cache.take(wanted, lambda path, result: _compacted(result, shared, path))
+        run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
         targets = _consumed(targets)
     items = run.classify(targets)
     workers = _workers(jobs)
@@ -88,7 +89,6 @@ def lint_targets(
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
     checked: list[str] = []
-    clock = ClockUse()  # how the run's findings depend on ``now``, file by file, then across files
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
@@ -100,7 +100,8 @@ def lint_targets(
         clock.include(value.now_window)
         if value.facts or value.suppressions:
             # Only what the cross-file pass reads is kept to the end of the run, and compactly.
-            results.append(FileResult(value.path, (), _compact(value.facts, shared), value.suppressions))
+            facts = value.facts if kind == "cached" else _compact(value.facts, shared)
+            results.append(FileResult(value.path, (), facts, value.suppressions))
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
@@ -124,11 +125,13 @@ def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
     return value
 
 
-def _compacted(result: FileResult, shared: dict[tuple[int, ...], tuple[int, ...]], path: str) -> FileResult:
-    """A cached ``result`` as the run keeps it: compact facts, and the run's own copy of its path."""
+def _kept(result: FileResult, path: str, shared: dict[tuple[int, ...], tuple[int, ...]], clock: ClockUse) -> FileResult:
+    """A cached ``result`` as the run keeps it until its turn: its facts compact, the run's own copy
+    of its path, and the ``now`` values it holds for folded into the run's at once."""
     from dataclasses import replace
 
-    return replace(result, path=path, facts=_compact(result.facts, shared))
+    clock.include(result.now_window)
+    return replace(result, path=path, facts=_compact(result.facts, shared), now_window=None)
 
 
 def _consumed(targets: list[Target]) -> Iterator[Target]:
@@ -198,7 +201,7 @@ class _Run:
         return self.bypass is not None and self.bypass(path)
 
     def classify(self, targets: Iterable[Target]) -> Iterator[Item]:
-        """Each target as a ``problem``, a ``result`` (from the cache) or a ``job`` (to lint)."""
+        """Each target as a ``problem``, a ``cached`` result (compacted as it was taken) or a ``job`` (to lint)."""
         cache = self.cache
         for target in targets:
             path = target.path
@@ -209,7 +212,7 @@ class _Run:
             else:
                 cached = self.cached.pop(path, None)
                 if cached is not None:
-                    yield "result", cached
+                    yield "cached", cached
                 else:
                     yield "job", (path, cache.known_digest(path))
 
