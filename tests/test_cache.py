@@ -287,19 +287,28 @@ def test_interrupted_save_leaves_only_whole_shards(
     for index in range(60):
         (project / f"more{index}.md").write_text(MINIMAL.replace("an-article", f"more-{index}"))
     calls = 0
-    real = pickle.dumps
+    real = cache_module._write_atomically
 
-    def dumps(*args: object, **kwargs: object) -> bytes:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    def write_atomically(path: str, data: bytes) -> None:
+        """The fifth shard is interrupted once its temporary file is written, before its rename."""
         nonlocal calls
         calls += 1
-        if calls == 5:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        if calls != 5:
+            return real(path, data)
+        replace = os.replace
+        os.replace = interrupted
+        try:
+            real(path, data)
+        finally:
+            os.replace = replace
 
-    monkeypatch.setattr(cache_module.pickle, "dumps", dumps)
+    monkeypatch.setattr(cache_module, "_write_atomically", write_atomically)
     result = run_cli("check", "--jobs", "1", "--select", "FM0,FM1,FM2", ".", cwd=project)
     assert result.code == 130
-    monkeypatch.setattr(cache_module.pickle, "dumps", real)
+    monkeypatch.setattr(cache_module, "_write_atomically", real)
     assert len(shards(project)) == 4
     assert not list((project / ".fmlint_cache").glob("*/.tmp-*"))
     counter.linted.clear()
@@ -537,8 +546,8 @@ def test_any_change_to_the_files_falls_back_to_per_file_results(
 def test_a_corrupt_run_record_is_ignored(project: Path, counter: Counter, shard_loads: list[str]) -> None:
     check(project)
     (record,) = (project / ".fmlint_cache").glob("*/run.pickle")
-    version, fingerprint, now, _ = pickle.loads(record.read_bytes())
-    for content in (b"garbage", pickle.dumps((version, fingerprint, now, ("not a diagnostic",)))):
+    header = pickle.loads(record.read_bytes())  # what the run stands for; its findings follow
+    for content in (b"garbage", pickle.dumps(header), pickle.dumps(header) + pickle.dumps(("not a diagnostic",))):
         record.write_bytes(content)
         counter.linted.clear()
         assert where(check(project)) == BAD_FINDINGS
@@ -614,3 +623,42 @@ def test_stat_signatures_beyond_64_bits_are_kept_too() -> None:
     assert signature(2**70) != signature(2**70 + 1)
     assert signature(-(2**70)) != signature(5)
     assert signature(5) == signature(5)
+
+
+# --- cross-file rules on a warm run: every file's facts, whether linted or from the cache -------
+
+
+def _scored(quality: int, url: str) -> str:
+    """An article with its quality on line 3 and its URL on line 5."""
+    return MINIMAL.replace('title: "An article"\n', f'title: "An article"\nquality: {quality}\n').replace(
+        "https://example.com/an-article", url
+    )
+
+
+def test_cross_file_rules_stay_right_on_a_warm_run_with_files_changed(
+    tmp_path: Path, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # trust the files just written: unchanged ones are not read
+    for index in range(30):
+        (tmp_path / f"f{index:02d}.md").write_text(_scored(70 + index % 5, f"https://example.com/{index}"))
+    (tmp_path / "a.md").write_text(_scored(72, "https://example.com/story"))
+    (tmp_path / "b.md").write_text(_scored(73, "https://EXAMPLE.com/story/"))
+    (tmp_path / "odd.md").write_text(_scored(900, "https://example.com/odd"))
+    cold = check(tmp_path, select="FM501,FM701")
+    assert where(cold) == [("a.md", 5, 9, "FM701"), ("b.md", 5, 9, "FM701"), ("odd.md", 3, 10, "FM501")]
+    assert check(tmp_path, "--no-cache", select="FM501,FM701") == cold
+    # b.md gets a URL of its own, f07.md takes a.md's, odd.md becomes plausible and f11.md is the outlier
+    (tmp_path / "b.md").write_text(_scored(73, "https://example.com/b"))
+    (tmp_path / "f07.md").write_text(_scored(72, "http://example.com/story"))
+    (tmp_path / "odd.md").write_text(_scored(71, "https://example.com/odd"))
+    (tmp_path / "f11.md").write_text(_scored(600, "https://example.com/11"))
+    counter.linted.clear()
+    warm = check(tmp_path, select="FM501,FM701")
+    assert sorted(Path(path).name for path in counter.linted) == ["b.md", "f07.md", "f11.md", "odd.md"]
+    assert where(warm) == [("a.md", 5, 9, "FM701"), ("f07.md", 5, 9, "FM701"), ("f11.md", 3, 10, "FM501")]
+    assert "is also the URL of f07.md (line 5, `webUrl`)" in str(warm[0]["message"])
+    assert "median 72" in str(warm[2]["message"]) and "over 33 files" in str(warm[2]["message"])
+    assert warm == check(tmp_path, "--no-cache", select="FM501,FM701")
+    counter.linted.clear()
+    assert check(tmp_path, select="FM501,FM701") == warm  # and once more, all from the cache
+    assert counter.linted == []

@@ -86,9 +86,12 @@ def test_auto_starts_a_pool_only_above_the_threshold(
     assert pools == []
     assert runner.lint_targets(Linter(settings), targets, jobs=None, pool_threshold=50) == serial
     assert len(pools) == 1
-    cache = ResultCache(str(corpus.parent / "cache"), configuration_key(settings, str(REPO)), FIXED_NOW)
+    key = configuration_key(settings, str(REPO))
+    cache = ResultCache(str(corpus.parent / "cache"), key, FIXED_NOW)
     assert runner.lint_targets(Linter(settings), targets, cache=cache, jobs=None, pool_threshold=50) == serial
     assert len(pools) == 2
+    cache.save()
+    cache = ResultCache(str(corpus.parent / "cache"), key, FIXED_NOW)  # the next run's
     assert runner.lint_targets(Linter(settings), targets, cache=cache, jobs=None, pool_threshold=50) == serial
     assert len(pools) == 2  # every file came from the cache
 

@@ -378,6 +378,20 @@ def test_source_lines_read_only_as_far_as_needed(tmp_path: Path) -> None:
     assert SourceLines().line(str(path), 5) is None
 
 
+def test_source_lines_keep_only_the_file_being_quoted(tmp_path: Path) -> None:
+    """Findings come sorted by path: the lines of a file already quoted are not kept (a large run
+    would hold the lines of every file with a finding), so it is read again if asked for again."""
+    from fmlint.report.lines import SourceLines
+
+    a, b = write(tmp_path, "a.md", "a one\na two\n"), write(tmp_path, "b.md", "b one\n")
+    lines = SourceLines()
+    assert (lines.line(str(a), 1), lines.line(str(a), 2)) == ("a one", "a two")
+    a.write_text("changed\n")
+    assert lines.line(str(a), 1) == "a one"  # the file being quoted is read once
+    assert lines.line(str(b), 1) == "b one"
+    assert lines.line(str(a), 1) == "changed"
+
+
 def test_format_modules_are_imported_only_when_chosen(tmp_path: Path) -> None:
     write(tmp_path, "a.md", MINIMAL)
     code = (

@@ -158,10 +158,14 @@ def test_one_pass_over_facts_without_reading_any_file_again(tmp_path: Path) -> N
     results = [linter.lint_file(str(path)) for path in paths]
     facts = [dict(result.facts)["FM701"] for result in results]
     info = paths[0].stat()
-    # Small data: the file's device and inode, and an 8-byte hash of each URL's key.
+    # Small data, in one flat tuple: the file's device and inode as one number, then an 8-byte
+    # hash of each URL's key, its pointer, the URL and its position.
     assert facts[0] == (
-        (info.st_dev, info.st_ino),
-        ((_key_hash("http://example.com/story"), "/webUrl", "https://example.com/story", (4, 9, 4, 36)),),
+        info.st_dev << 64 | info.st_ino,
+        _key_hash("http://example.com/story"),
+        "/webUrl",
+        "https://example.com/story",
+        (4, 9, 4, 36),
     )
     for path in paths:
         path.unlink()  # the cross-file pass must not need the files any more
@@ -255,9 +259,8 @@ def test_thousands_of_files_sharing_a_placeholder_url_take_one_pass(placeholder_
     facts = []
     for index in range(5000):
         own = (f"http://e.com/{index}", "/webUrl", "u", (4, 9, 4, 20))
-        facts.append(
-            Fact(f"{index}.md", (f"/{index}.md", (placeholder, own) if placeholder_first else (own, placeholder)))
-        )
+        urls = (*placeholder, *own) if placeholder_first else (*own, *placeholder)
+        facts.append(Fact(f"{index}.md", (f"/{index}.md", *urls)))
     assert rule.finish is not None
     start = time.perf_counter()
     diagnostics = list(rule.finish(CorpusContext(rule, facts, {})))

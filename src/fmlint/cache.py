@@ -19,9 +19,9 @@ Each file's entry is keyed by its path and holds
 - (in the result) the run's ``now`` values it holds for: a rule that compared a
   date with ``now`` makes it hold on one side of that date only, one that read
   ``now`` (to print it) for that very ``now`` only;
-- its whole :class:`fmlint.lint.FileResult`, pickled: diagnostics (with their
-  fixes) and the corpus rules' facts, so cross-file rules see every file on a warm
-  run too.
+- its whole :class:`fmlint.lint.FileResult`, pickled on its own: diagnostics (with
+  their fixes) and the corpus rules' facts, so cross-file rules see every file on a
+  warm run too.
 
 Beside the shards, ``run.pickle`` keeps the findings of the last run and a hash of
 every path and stat signature it linted: when nothing changed, the next run reuses
@@ -35,6 +35,11 @@ Loading only accepts fmlint's own classes and plain data (a cache file planted i
 a repository cannot run code). Shards are written at the end of a completed run,
 each atomically (temporary file, then rename), so an interrupted run leaves the
 previous cache intact.
+
+A run holds little of the cache in memory, whatever the number of files: a result
+is unpickled when its file is looked up, and let go of by its shard then; the
+entries a run makes wait in an unnamed temporary file per shard (a journal), and a
+changed shard is read again from disk when it is written.
 """
 
 from __future__ import annotations
@@ -53,21 +58,21 @@ from fmlint.rules.base import holds_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from datetime import datetime
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from fmlint.lint import Settings
     from fmlint.rules.base import NowWindow
 
     StatKey = bytes
-    Entry = tuple[StatKey | None, bytes, FileResult]
+    Entry = tuple[StatKey | None, bytes, bytes]  # stat signature, hash of what was read, pickled result
 
 DEFAULT_DIRECTORY = ".fmlint_cache"
 GITIGNORE = "# Automatically created by fmlint.\n*\n"
 # Backup tools skip a folder holding this file (https://bford.info/cachedir/).
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is fmlint's result cache.\n"
-_FORMAT = 3
+_FORMAT = 4
 _SHARDS = 64
 _KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
 _RACY_NS = 2_000_000_000
@@ -81,6 +86,11 @@ def stat_key(info: os.stat_result) -> StatKey:
         return _STAT.pack(*fields)
     except struct_error:  # a time beyond the year 2262, or a negative inode
         return b"%d %d %d %d" % fields
+
+
+def pack(result: FileResult) -> bytes:
+    """``result`` as a cache entry keeps it (a worker process packs the results it makes)."""
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def digest(data: bytes) -> bytes:
@@ -176,7 +186,7 @@ _LIBRARIES = ("pyyaml-", "jsonschema-", "referencing-", "jsonschema_specificatio
 class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_dirty", "_now", "_run", "_shards", "_started_ns", "directory", "folder")
+    __slots__ = ("_journals", "_now", "_run", "_shards", "_started_ns", "_unwritable", "directory", "folder")
 
     def __init__(self, directory: str, key: str, now: datetime) -> None:
         import time
@@ -184,8 +194,9 @@ class ResultCache:
         self.directory = directory
         self.folder = os.path.join(directory, key)
         self._now = now
-        self._shards: dict[int, dict[str, Entry]] = {}
-        self._dirty: set[int] = set()
+        self._shards: dict[int, dict[str, Entry]] = {}  # as loaded, less the entries taken
+        self._journals: dict[int, BinaryIO] = {}  # this run's new entries of each shard, in order
+        self._unwritable = False
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._started_ns = time.time_ns()
 
@@ -195,11 +206,16 @@ class ResultCache:
 
     def remembered_run(self, fingerprint: bytes) -> list[Diagnostic] | None:
         """The findings of the last run, if it linted the same files (:func:`fmlint.runner._fingerprint`)."""
-        loaded = _load_pickle(os.path.join(self.folder, "run.pickle"))
-        if not (isinstance(loaded, tuple) and len(loaded) == 4 and loaded[:2] == (_FORMAT, fingerprint)):
-            return None
-        _, _, window, diagnostics = loaded
-        if not holds_at(window, self._now):
+        # Two pickles: what the run stands for, then its findings, only read when they are the answer.
+        try:
+            with open(os.path.join(self.folder, "run.pickle"), "rb") as handle:
+                header = _Unpickler(handle).load()
+                if not (isinstance(header, tuple) and len(header) == 3 and header[:2] == (_FORMAT, fingerprint)):
+                    return None
+                if not holds_at(header[2], self._now):
+                    return None
+                diagnostics = _Unpickler(handle).load()
+        except Exception:  # a corrupt cache of any kind is only a cache miss
             return None
         if not (type(diagnostics) is tuple and all(type(item) is Diagnostic for item in diagnostics)):
             return None
@@ -207,85 +223,154 @@ class ResultCache:
 
     def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], window: NowWindow | None) -> None:
         if not _internal_error(diagnostics):
-            self._run = (_FORMAT, fingerprint, window, tuple(diagnostics))
+            self._run = ((_FORMAT, fingerprint, window), tuple(diagnostics))
+
+    def take(
+        self, paths: Iterable[str], keep: Callable[[str, FileResult], FileResult] | None = None
+    ) -> dict[str, FileResult]:
+        """The cached results of ``paths`` whose stat signature is unchanged (each passed through
+        ``keep``, with its path), read one shard at a time.
+
+        A shard is loaded, its results for ``paths`` taken, and the rest let go of but the
+        entries of the files to read again (:meth:`known_digest`): looking files up in
+        the order of the run would load every shard at its start, and hold all their
+        entries in memory beside the results the run builds up."""
+        wanted: dict[int, list[str]] = {}
+        for path in paths:
+            wanted.setdefault(_shard_of(path), []).append(path)
+        found: dict[str, FileResult] = {}
+        for number, names in sorted(wanted.items()):
+            self._shards.pop(number, None)
+            shard = self._shard(names[0])
+            for path in names:
+                try:
+                    result = self.lookup(path, os.stat(path))
+                except OSError:
+                    result = None
+                if result is not None:
+                    found[path] = result if keep is None else keep(path, result)
+            self._shards[number] = {path: shard[path] for path in names if path in shard}
+        return found
 
     def lookup(self, path: str, info: os.stat_result) -> FileResult | None:
         """The cached result of ``path`` if its stat signature is unchanged."""
-        entry = self._entry(path)
-        if entry is None or entry[0] is None or entry[0] != stat_key(info):
+        found = self._entry(path)
+        if found is None or found[0][0] is None or found[0][0] != stat_key(info):
             return None
-        return entry[2]
+        self._take(path)
+        return found[1]
 
     def known_digest(self, path: str) -> bytes | None:
         """The hash of what was read from ``path`` when its cached result was made."""
-        entry = self._entry(path)
-        return None if entry is None else entry[1]
+        found = self._entry(path)
+        return None if found is None else found[0][1]
 
     def reuse(self, path: str, info: os.stat_result, content: bytes) -> FileResult | None:
         """The cached result of ``path`` if what fmlint reads from it is unchanged."""
-        entry = self._entry(path)
-        if entry is None or entry[1] != content:
+        found = self._entry(path)
+        if found is None or found[0][1] != content:
             return None
-        self._put(path, (self._trusted(info), content, entry[2]))
-        return entry[2]
+        (stat, _, packed), result = found
+        self._take(path)
+        trusted = self._trusted(info)
+        if trusted != stat:
+            self._record(path, (trusted, content, packed))
+        return result
 
-    def store(self, path: str, info: os.stat_result, content: bytes, result: FileResult) -> None:
+    def store(self, path: str, info: os.stat_result, content: bytes, result: FileResult, packed: bytes) -> None:
+        """Keep ``result`` (``packed`` by :func:`pack`) for ``path``."""
+        self._take(path)
         if not _internal_error(result.diagnostics):
-            self._put(path, (self._trusted(info), content, result))
-
-    def adopt(self, old: FileResult, new: FileResult) -> None:
-        """Keep ``new`` (equal to ``old``, in less memory) in place of ``old``."""
-        shard = self._shard(old.path)
-        entry = shard.get(old.path)
-        if entry is not None and entry[2] is old:
-            shard[old.path] = (entry[0], entry[1], new)
+            self._record(path, (self._trusted(info), content, packed))
 
     def save(self) -> None:
         """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
-        if not self._dirty and self._run is None:
+        if not self._journals and self._run is None:
             return
         try:
-            if not os.path.isdir(self.directory):
-                # Only a folder fmlint made is ignored whole: a cache-dir that already
-                # exists may hold files the project wants to keep.
-                os.makedirs(self.directory)
-                for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-                    with open(os.path.join(self.directory, name), "x", encoding="utf-8") as handle:
-                        handle.write(text)
-            os.makedirs(self.folder, exist_ok=True)
-            for shard in sorted(self._dirty):
-                entries = self._shards[shard]
+            self._make_folder()
+            for shard in sorted(self._journals):
+                # Read again: the loaded shard has let go of the entries this run took.
+                entries = _load(self._shard_path(shard))
+                journal = self._journals[shard]
+                journal.seek(0)
+                while True:
+                    try:
+                        path, entry = pickle.load(journal)  # written by this process, to an unnamed file
+                    except EOFError:
+                        break
+                    entries[path] = entry
                 for gone in [path for path in entries if not os.path.lexists(path)]:
                     del entries[gone]
                 data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
-                _write_atomically(os.path.join(self.folder, f"{shard:02d}.pickle"), data)
-            self._dirty.clear()
+                _write_atomically(self._shard_path(shard), data)
+            self.close()
             if self._run is not None:  # written last: it stands for the shards above
-                data = pickle.dumps(self._run, protocol=pickle.HIGHEST_PROTOCOL)
+                header, findings = self._run
+                data = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+                data += pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, "run.pickle"), data)
                 self._run = None
             _prune(self.directory, keep=self.folder)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        except (OSError, pickle.PicklingError, pickle.UnpicklingError, TypeError, AttributeError, RecursionError):
             pass
 
-    def _entry(self, path: str) -> Entry | None:
-        entry = self._shard(path).get(path)
-        if entry is None or not _valid(path, entry) or not holds_at(entry[2].now_window, self._now):
-            return None
-        return entry
+    def close(self) -> None:
+        """Let go of this run's journals (they vanish with their file handles)."""
+        from contextlib import suppress
 
-    def _put(self, path: str, entry: Entry) -> None:
-        number = _shard_of(path)
-        shard = self._shard(path)
-        if shard.get(path) != entry:
-            shard[path] = entry
-            self._dirty.add(number)
+        journals, self._journals = self._journals, {}
+        for journal in journals.values():
+            with suppress(OSError):
+                journal.close()
+
+    def _entry(self, path: str) -> tuple[Entry, FileResult] | None:
+        entry = self._shard(path).get(path)
+        if entry is None or not _valid(entry):
+            return None
+        result = _unpack(path, entry[2])
+        if result is None or not holds_at(result.now_window, self._now):
+            return None
+        return entry, result
+
+    def _take(self, path: str) -> None:
+        """Let the loaded shard go of ``path``'s entry: each file is looked up once a run, and
+        the entries of every shard would otherwise stay in memory to the end of the run."""
+        self._shard(path).pop(path, None)
+
+    def _record(self, path: str, entry: Entry) -> None:
+        """Write ``entry`` to its shard's journal; an unwritable cache records nothing."""
+        shard = _shard_of(path)
+        journal = self._journals.get(shard)
+        try:
+            if journal is None:
+                if self._unwritable:
+                    return
+                self._make_folder()
+                journal = self._journals[shard] = _unnamed_file(self.folder)
+            pickle.dump((path, entry), journal, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self._unwritable = True
+            self.close()
+
+    def _make_folder(self) -> None:
+        if not os.path.isdir(self.directory):
+            # Only a folder fmlint made is ignored whole: a cache-dir that already
+            # exists may hold files the project wants to keep.
+            os.makedirs(self.directory)
+            for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                with open(os.path.join(self.directory, name), "x", encoding="utf-8") as handle:
+                    handle.write(text)
+        os.makedirs(self.folder, exist_ok=True)
+
+    def _shard_path(self, number: int) -> str:
+        return os.path.join(self.folder, f"{number:02d}.pickle")
 
     def _shard(self, path: str) -> dict[str, Entry]:
         number = _shard_of(path)
         shard = self._shards.get(number)
         if shard is None:
-            shard = self._shards[number] = _load(os.path.join(self.folder, f"{number:02d}.pickle"))
+            shard = self._shards[number] = _load(self._shard_path(number))
         return shard
 
     def _trusted(self, info: os.stat_result) -> StatKey | None:
@@ -324,17 +409,49 @@ def _load_pickle(path: str) -> Any:
         return None
 
 
-def _valid(path: str, entry: object) -> bool:
-    """Whether ``entry`` has the shape this version writes (its stat and now are only compared)."""
+def _valid(entry: object) -> bool:
+    """Whether ``entry`` has the shape this version writes (its stat is only compared)."""
     return (
         type(entry) is tuple
         and len(entry) == 3
+        and (entry[0] is None or type(entry[0]) is bytes)
         and type(entry[1]) is bytes
-        and type(entry[2]) is FileResult
-        and entry[2].path == path
-        and type(entry[2].diagnostics) is tuple
-        and all(type(item) is Diagnostic for item in entry[2].diagnostics)
+        and type(entry[2]) is bytes
     )
+
+
+def _unpack(path: str, packed: bytes) -> FileResult | None:
+    """The result of ``path`` in a cache entry; ``None`` when it is not one this version writes."""
+    from io import BytesIO
+
+    try:
+        result = _Unpickler(BytesIO(packed)).load()
+    except Exception:  # a corrupt cache of any kind is only a cache miss
+        return None
+    if (
+        type(result) is FileResult
+        and result.path == path
+        and type(result.diagnostics) is tuple
+        and all(type(item) is Diagnostic for item in result.diagnostics)
+    ):
+        return result
+    return None
+
+
+def _unnamed_file(folder: str) -> BinaryIO:
+    """A temporary file in ``folder`` that no other process can open, and that goes away
+    with its handle, even when the run is killed."""
+    flags = os.O_RDWR | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    if hasattr(os, "O_TMPFILE"):
+        try:
+            return os.fdopen(os.open(folder, flags | os.O_TMPFILE, 0o600), "w+b")
+        except OSError:  # a file system without unnamed files
+            pass
+    name = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    descriptor = os.open(name, flags | os.O_CREAT | os.O_EXCL | getattr(os, "O_TEMPORARY", 0), 0o600)
+    if not hasattr(os, "O_TEMPORARY"):  # Windows removes it on close; elsewhere it goes now
+        os.unlink(name)
+    return os.fdopen(descriptor, "w+b")
 
 
 _PLAIN = frozenset(

@@ -288,9 +288,13 @@ def _check(args: Namespace, stream: TextIO) -> int:
     if args.fix or args.diff:
         return _fix(args, run, linter, stream)  # files being fixed are linted from their bytes, not the cache
     cache = _open_cache(run)
-    diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
-    if cache is not None:
-        cache.save()
+    try:
+        diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
+        if cache is not None:
+            cache.save()
+    finally:
+        if cache is not None:
+            cache.close()  # an interrupted run leaves the cache as it was
     result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
     _render(run, result, stream)
     stream.flush()

@@ -18,7 +18,7 @@ from fmlint.discover import Target
 from fmlint.document import Position
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
-from fmlint.rules.base import ClockUse, NowWindow, combined, make_diagnostic
+from fmlint.rules.base import ClockUse, make_diagnostic
 from fmlint.source import ReadProblem, read_file_head
 
 TYPE_CHECKING = False
@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from fmlint.rules.base import Rule
 
     Job = tuple[str, bytes | None]  # a path, and the content hash its cached result was made from
-    Outcome = tuple[str, os.stat_result | None, bytes | None, FileResult | None]
+    # A path, its stat and content hash (when the cache is on), and its result: as an object,
+    # or packed for the cache (:func:`fmlint.cache.pack`) by a worker; neither when the cache
+    # knew the content.
+    Outcome = tuple[str, os.stat_result | None, bytes | None, FileResult | None, bytes | None]
     Item = tuple[str, Target | FileResult | Job]
 
 # Files that must be linted (not answered from the cache) before a pool is started.
@@ -64,13 +67,19 @@ def lint_targets(
     if lint_file is not None:
         cache, jobs = None, 1
     fingerprint = None
-    if cache is not None and bypass_cache is None:
-        targets = list(targets)
-        fingerprint = _fingerprint(targets, cache)
-        remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
-        if remembered is not None:
-            return remembered, [target.path for target in targets if target.problem is None]
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+    clock = ClockUse()  # how the run's findings depend on ``now``, file by file, then across files
     run = _Run(linter, cache, bypass_cache, lint_file)
+    if cache is not None:
+        targets = list(targets)
+        if bypass_cache is None:
+            fingerprint = _fingerprint(targets, cache)
+            remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
+            if remembered is not None:
+                return remembered, [target.path for target in targets if target.problem is None]
+        wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
+        run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
+        targets = _consumed(targets)
     items = run.classify(targets)
     workers = _workers(jobs)
     if workers > 1:
@@ -80,8 +89,6 @@ def lint_targets(
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
     checked: list[str] = []
-    windows: list[NowWindow] = []
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
@@ -90,18 +97,15 @@ def lint_targets(
         assert isinstance(value, FileResult)
         checked.append(value.path)
         diagnostics.extend(value.diagnostics)
-        if value.now_window is not None:
-            windows.append(value.now_window)
-        if value.facts:
-            value = run.compacted(value, shared)
+        clock.include(value.now_window)
         if value.facts or value.suppressions:
-            results.append(FileResult(value.path, (), value.facts, value.suppressions))
-    clock = ClockUse()
+            # Only what the cross-file pass reads is kept to the end of the run, and compactly.
+            facts = value.facts if kind == "cached" else _compact(value.facts, shared)
+            results.append(FileResult(value.path, (), facts, value.suppressions))
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
-        now = linter.settings.now
-        cache.remember_run(fingerprint, diagnostics, combined([*windows, clock.window(now)], now))
+        cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
     return diagnostics, checked
 
 
@@ -119,6 +123,21 @@ def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
             return shared.setdefault(value, value)
         return tuple(_compact(item, shared) for item in value)
     return value
+
+
+def _kept(result: FileResult, path: str, shared: dict[tuple[int, ...], tuple[int, ...]], clock: ClockUse) -> FileResult:
+    """A cached ``result`` as the run keeps it until its turn: its facts compact, the run's own copy
+    of its path, and the ``now`` values it holds for folded into the run's at once."""
+    clock.include(result.now_window)
+    return result._replace(path=path, facts=_compact(result.facts, shared), now_window=None)
+
+
+def _consumed(targets: list[Target]) -> Iterator[Target]:
+    """``targets`` in order, each let go of as it is taken: a path the run keeps is the copy its
+    result carries, not a second one held by the list of targets to the end of the run."""
+    targets.reverse()
+    while targets:
+        yield targets.pop()
 
 
 def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
@@ -174,23 +193,24 @@ class _Run:
         self.cache = cache
         self.bypass = bypass
         self.lint_file = lint_file
+        self.cached: dict[str, FileResult] = {}  # the results the cache had, until they are taken
+
+    def bypassed(self, path: str) -> bool:
+        return self.bypass is not None and self.bypass(path)
 
     def classify(self, targets: Iterable[Target]) -> Iterator[Item]:
-        """Each target as a ``problem``, a ``result`` (from the cache) or a ``job`` (to lint)."""
+        """Each target as a ``problem``, a ``cached`` result (compacted as it was taken) or a ``job`` (to lint)."""
         cache = self.cache
         for target in targets:
             path = target.path
             if target.problem is not None:
                 yield "problem", target
-            elif cache is None or (self.bypass is not None and self.bypass(path)):
+            elif cache is None or self.bypassed(path):
                 yield "job", (path, None)
             else:
-                try:
-                    cached = cache.lookup(path, os.stat(path))
-                except OSError:
-                    cached = None
+                cached = self.cached.pop(path, None)
                 if cached is not None:
-                    yield "result", cached
+                    yield "cached", cached
                 else:
                     yield "job", (path, cache.known_digest(path))
 
@@ -207,24 +227,23 @@ class _Run:
 
     def settle(self, outcome: Outcome) -> FileResult:
         """The result of a linted (or re-read) file, and what the cache keeps of it."""
-        path, info, content, result = outcome
+        path, info, content, result, packed = outcome
+        if packed is not None:
+            import pickle
+
+            result = pickle.loads(packed)  # made by this run's own worker
         cache = self.cache
-        if cache is None or info is None or content is None or (self.bypass is not None and self.bypass(path)):
+        if cache is None or info is None or content is None or self.bypassed(path):
             return result if result is not None else self.linter.lint_file(path)
         if result is None:
             result = cache.reuse(path, info, content)
             if result is None:  # pragma: no cover - the cache said it knew this content
                 result = self.linter.lint_file(path)
             return result
-        cache.store(path, info, content, result)
-        return result
+        from fmlint.cache import pack
 
-    def compacted(self, result: FileResult, shared: dict[tuple[int, ...], tuple[int, ...]]) -> FileResult:
-        """``result`` with compact facts (:func:`_compact`), kept by the cache in its place."""
-        compact = result._replace(facts=_compact(result.facts, shared))
-        if self.cache is not None:
-            self.cache.adopt(result, compact)
-        return compact
+        cache.store(path, info, content, result, packed if packed is not None else pack(result))
+        return result
 
     def unreadable(self, target: Target) -> list[Diagnostic]:
         rule = BY_NAME["unreadable-file"]
@@ -239,13 +258,13 @@ def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
     path, known = job
     head = read_file_head(path, linter.settings.limits.max_front_matter_bytes)
     if isinstance(head, ReadProblem) or not hashed:
-        return path, None, None, linter.lint_head(path, head)
+        return path, None, None, linter.lint_head(path, head), None
     from fmlint.cache import digest
 
     content = digest(head.data)
     if content == known:
-        return path, head.info, content, None
-    return path, head.info, content, linter.lint_head(path, head)
+        return path, head.info, content, None, None
+    return path, head.info, content, linter.lint_head(path, head), None
 
 
 def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) -> Iterator[Item]:
@@ -336,4 +355,10 @@ def _init_worker(settings: Settings, rules: tuple[Rule, ...], hashed: bool) -> N
 
 def _work(job: Job) -> Outcome:
     assert _linter is not None
-    return lint_one(_linter, job, _hashed)
+    path, info, content, result, _ = lint_one(_linter, job, _hashed)
+    if result is None or content is None:
+        return path, info, content, result, None
+    from fmlint.cache import pack
+
+    # Packed here, once: the parent reads it back and hands the same bytes to the cache.
+    return path, info, content, None, pack(result)

@@ -4,6 +4,9 @@ Findings sit in the front-matter, near the top of a file, so a report reads each
 file with a finding up to the last line it quotes, and never the body after it. The
 file is opened the way the linter opens it (non-blocking, regular files only), so
 quoting a line can neither hang on a FIFO nor read a device.
+
+Reports come sorted by path, so only the lines of the file being quoted are kept:
+the lines of every file with a finding would take tens of megabytes on a large run.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ class SourceLines:
 
     def __init__(self, max_bytes: int = _MAX_BYTES) -> None:
         self._max_bytes = max_bytes
-        self._cache: dict[str, tuple[list[bytes], bool]] = {}
+        self._path: str | None = None  # the file whose lines are kept
+        self._lines: list[bytes] = []
+        self._complete = False
 
     def line(self, path: str, number: int) -> str | None:
         """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
         if not path or number < 1:
             return None
-        lines, complete = self._cache.get(path, ([], False))
-        if len(lines) < number and not complete:
-            lines, complete = self._read(path, number)
-            self._cache[path] = (lines, complete)
+        if path != self._path:
+            self._path, self._lines, self._complete = path, [], False
+        if len(self._lines) < number and not self._complete:
+            self._lines, self._complete = self._read(path, number)
+        lines = self._lines
         return lines[number - 1].decode("utf-8", "replace") if number <= len(lines) else None
 
     def _read(self, path: str, number: int) -> tuple[list[bytes], bool]:

@@ -62,18 +62,20 @@ def _key_hash(key: str) -> int:
 
 
 def _identity(path: str) -> Any:
-    """What makes two names one file: its device and inode (a symbolic or hard link, or the
-    same file named twice, is not a duplicate of itself); its real path when it cannot be stat'ed."""
+    """What makes two names one file: its device and inode, as one number (a symbolic or hard
+    link, or the same file named twice, is not a duplicate of itself); its real path when it
+    cannot be stat'ed."""
     try:
         info = os.stat(path)
     except OSError:
         return os.path.realpath(path)
-    return (info.st_dev, info.st_ino)
+    return info.st_dev << 64 | info.st_ino
 
 
-def _collect_urls(ctx: Context) -> tuple[Any, tuple[_Url, ...]] | None:
-    """The file's identity, and each distinct article URL in the order of its lines: the hash of
-    its key, pointer, URL, position."""
+def _collect_urls(ctx: Context) -> tuple[Any, ...] | None:
+    """The file's identity, then each distinct article URL in the order of its lines: the hash of
+    its key, pointer, URL, position, four items each, in one flat tuple (every file's fact is kept
+    to the end of the run, and a tuple per URL would weigh as much again)."""
     present = []
     for name in ARTICLE_URLS:
         url = ctx.data.get(name)
@@ -84,33 +86,39 @@ def _collect_urls(ctx: Context) -> tuple[Any, tuple[_Url, ...]] | None:
     for where, pointer, url in sorted(present):
         key = _key_hash(url_key(url))
         found.setdefault(key, (key, pointer, url, where))
-    return (_identity(ctx.doc.path), tuple(found.values())) if found else None
+    return (_identity(ctx.doc.path), *(item for entry in found.values() for item in entry)) if found else None
+
+
+def _urls(fact: tuple[Any, ...]) -> Iterator[_Url]:
+    """The URLs of a fact of :func:`_collect_urls`."""
+    for start in range(1, len(fact), 4):
+        yield fact[start : start + 4]
 
 
 def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
-    # A first pass finds the keys two files share, keeping one small entry per key; only those
-    # keys get the lists and sets that the messages need.
-    first: dict[int, Any] = {}  # URL key -> identity of the first file that has it
-    shared: set[int] = set()
-    for fact in ctx.facts:
-        identity, urls = fact.value
-        for key, *_ in urls:
-            if first.setdefault(key, identity) != identity:
-                shared.add(key)
-    del first
-    if not shared:
+    # A first pass finds the keys held more than once by sorting them (a list of references,
+    # where a dict would keep an entry per key); only those keys get the lists and sets that
+    # the messages need.
+    keys = sorted(fact.value[start] for fact in ctx.facts for start in range(1, len(fact.value), 4))
+    repeated = {key for key, after in zip(keys, islice(keys, 1, None), strict=False) if key == after}
+    del keys
+    if not repeated:
         return
     holders: dict[int, list[tuple[Any, _Url]]] = defaultdict(list)  # URL key -> (identity, entry)
     files: dict[int, set[Any]] = defaultdict(set)  # URL key -> identities of the files that have it
     for fact in ctx.facts:
-        identity, urls = fact.value
-        for key, pointer, url, where in urls:
-            if key in shared:
+        identity = fact.value[0]
+        for key, pointer, url, where in _urls(fact.value):
+            if key in repeated:
                 holders[key].append((identity, (fact.path, pointer, url, where)))
                 files[key].add(identity)
+    shared = {key for key in repeated if len(files[key]) > 1}  # not one file named twice
+    if not shared:
+        return
     brings: dict[tuple[int, ...], bool] = {}
     for fact in ctx.facts:
-        identity, urls = fact.value
+        identity = fact.value[0]
+        urls = list(_urls(fact.value))
         keys = [key for key, *_ in urls]
         for index, (key, pointer, url, where) in enumerate(urls):
             if key not in shared or (index and not _brings_others(files, keys[:index], key, identity, brings)):

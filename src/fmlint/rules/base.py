@@ -94,6 +94,19 @@ class ClockUse:
             return None
         return ("range", self.since, self.until)
 
+    def include(self, window: NowWindow | None) -> None:
+        """Narrow this use of the clock to the ``now`` values ``window`` holds for as well."""
+        if window is None:
+            return
+        if window[0] == "exact":
+            self.exact = True
+            return
+        _, since, until = window
+        if since is not None:
+            self.since = since if self.since is None else max(self.since, since)
+        if until is not None:
+            self.until = until if self.until is None else min(self.until, until)
+
 
 def holds_at(window: Any, now: datetime) -> bool:
     """Whether a result made with ``window`` (:meth:`ClockUse.window`) holds at ``now``."""
@@ -112,16 +125,7 @@ def combined(windows: Iterable[NowWindow | None], now: datetime) -> NowWindow | 
     """The ``now`` values every one of ``windows`` holds for."""
     clock = ClockUse()
     for window in windows:
-        if window is None:
-            continue
-        if window[0] == "exact":
-            clock.exact = True
-            continue
-        _, since, until = window
-        if since is not None:
-            clock.since = since if clock.since is None else max(clock.since, since)
-        if until is not None:
-            clock.until = until if clock.until is None else min(clock.until, until)
+        clock.include(window)
     return clock.window(now)
 
 

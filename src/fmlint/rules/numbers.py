@@ -61,14 +61,22 @@ def spread(values: Iterable[int], files: int) -> Spread:
     return Spread(median, mean, "mean absolute deviation", mean * _MEAN_AD_TO_SIGMA, files)
 
 
-def _collect_scores(ctx: Context) -> tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] | None:
-    """Each valid score and where it is; heat's -1 marker and schema errors are left out."""
-    found = []
-    for pointer, name, value in score_fields(ctx.data):
+def _collect_scores(ctx: Context) -> tuple[Any, ...] | None:
+    """Each valid score's pointer, value and position, three items each, in one flat tuple (every
+    file's fact is kept to the end of the run); heat's -1 marker and schema errors are left out."""
+    found: list[Any] = []
+    for pointer, _, value in score_fields(ctx.data):
         if is_integer(value) and value >= 0:  # below 0: FM203, or heat's marker
             where = ctx.position(pointer)
-            found.append((pointer, name, value, (where.line, where.column, where.end_line, where.end_column)))
+            found += (pointer, value, (where.line, where.column, where.end_line, where.end_column))
     return tuple(found) or None
+
+
+def _scores(fact: tuple[Any, ...]) -> Iterator[tuple[str, str, int, tuple[int, int, int, int]]]:
+    """``(pointer, field, value, position)`` of each score of a fact of :func:`_collect_scores`."""
+    for start in range(0, len(fact), 3):
+        pointer = fact[start]
+        yield pointer, pointer[pointer.rfind("/") + 1 :], fact[start + 1], fact[start + 2]
 
 
 def _number(value: float) -> str:
@@ -79,10 +87,17 @@ def _spreads(ctx: CorpusContext) -> dict[str, Spread]:
     """Each score's spread over the run, for the scores enough files have."""
     spreads = {}
     for name in SCORES:
-        values = [value for fact in ctx.facts for _, field, value, _ in fact.value if field == name]
-        files = len({fact.path for fact in ctx.facts if any(field == name for _, field, _, _ in fact.value)})
-        if files >= ctx.options["min-files"]:
-            spreads[name] = spread(values, files)
+        suffix = f"/{name}"  # a score's pointer ends with its field
+        values = []
+        files = set()
+        for fact in ctx.facts:
+            scores = fact.value
+            for start in range(0, len(scores), 3):
+                if scores[start].endswith(suffix):
+                    values.append(scores[start + 1])
+                    files.add(fact.path)
+        if len(files) >= ctx.options["min-files"]:
+            spreads[name] = spread(values, len(files))
     return spreads
 
 
@@ -91,7 +106,7 @@ def _judge_scores(ctx: CorpusContext) -> Iterator[Diagnostic]:
     threshold = ctx.options["outlier-threshold"]
     spreads = _spreads(ctx)
     for fact in ctx.facts:
-        for pointer, name, value, where in fact.value:
+        for pointer, name, value, where in _scores(fact.value):
             summary = spreads.get(name)
             if value > bounds[name]:
                 message = f"`{name}` is {value}, above the plausible maximum of {bounds[name]} (option max-{name})"
