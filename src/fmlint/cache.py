@@ -294,13 +294,15 @@ class ResultCache:
                 entries = _load(self._shard_path(shard))
                 journal = self._journals[shard]
                 journal.seek(0)
+                linted = set()  # read by this run: they exist
                 while True:
                     try:
                         path, entry = pickle.load(journal)  # written by this process, to an unnamed file
                     except EOFError:
                         break
                     entries[path] = entry
-                for gone in [path for path in entries if not os.path.lexists(path)]:
+                    linted.add(path)
+                for gone in [path for path in entries if path not in linted and not os.path.lexists(path)]:
                     del entries[gone]
                 data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(self._shard_path(shard), data)

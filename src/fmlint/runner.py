@@ -114,15 +114,31 @@ def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
 
     The facts of every file are kept until the cross-file pass; across 100,000 files
     the same field names, pointers and positions come back again and again, and a
-    third of what the facts weigh is copies of them."""
+    third of what the facts weigh is copies of them. (Facts are flat tuples of
+    strings, numbers and positions: the loop handles those itself, and calls itself
+    only for deeper tuples.)"""
     kind = type(value)
     if kind is str:
         return sys.intern(value) if len(value) <= 64 else value
-    if kind is tuple:
-        if all(type(item) is int for item in value):
-            return shared.setdefault(value, value)
-        return tuple(_compact(item, shared) for item in value)
-    return value
+    if kind is not tuple:
+        return value
+    items = []
+    numbers = True
+    for item in value:
+        kind = type(item)
+        if kind is int:
+            items.append(item)
+            continue
+        numbers = False
+        if kind is str:
+            items.append(sys.intern(item) if len(item) <= 64 else item)
+        elif kind is tuple:
+            items.append(_compact(item, shared))
+        else:
+            items.append(item)
+    if numbers:
+        return shared.setdefault(value, value)
+    return tuple(items)
 
 
 def _kept(result: FileResult, path: str, shared: dict[tuple[int, ...], tuple[int, ...]], clock: ClockUse) -> FileResult:
