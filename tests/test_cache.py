@@ -662,3 +662,47 @@ def test_cross_file_rules_stay_right_on_a_warm_run_with_files_changed(
     counter.linted.clear()
     assert check(tmp_path, select="FM501,FM701") == warm  # and once more, all from the cache
     assert counter.linted == []
+
+
+def _text(project: Path) -> str:
+    result = run_cli("check", "--jobs", "1", "--select", "FM0,FM1,FM2", ".", cwd=project)
+    assert result.code == 1, result.err
+    return result.out
+
+
+def test_a_remembered_run_quotes_its_lines_without_opening_a_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmlint.report import lines
+
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # so that the whole run is remembered
+    cold = _text(project)
+    assert "| quality: -5" in cold  # the text report quotes the lines it reports
+    opened: list[str] = []
+    real = lines._read_prefix
+
+    def read_prefix(path: str, limit: int) -> tuple[bytes | None, bool]:
+        opened.append(path)
+        return real(path, limit)
+
+    monkeypatch.setattr(lines, "_read_prefix", read_prefix)
+    assert _text(project) == cold
+    assert opened == []
+    # Once a file changes, the run is not the remembered one: its lines are read again.
+    (project / "bad.md").write_text(BAD.replace("---\n", "---\n\n", 1))
+    changed = _text(project)
+    assert opened == ["bad.md"]
+    assert changed != cold and _text(project) == changed
+
+
+def test_a_run_record_without_its_quoted_lines_reads_them_from_the_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)
+    cold = _text(project)
+    (record,) = (project / ".fmlint_cache").glob("*/run.pickle")
+    with record.open("rb") as handle:
+        header, findings = pickle.load(handle), pickle.load(handle)
+    for tail in (b"", b"garbage", pickle.dumps({("bad.md", 1): 5}), pickle.dumps({("bad.md", 2): "forged"})[:-3]):
+        record.write_bytes(pickle.dumps(header) + pickle.dumps(findings) + tail)
+        assert _text(project) == cold

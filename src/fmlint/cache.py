@@ -186,7 +186,18 @@ _LIBRARIES = ("pyyaml-", "jsonschema-", "referencing-", "jsonschema_specificatio
 class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run."""
 
-    __slots__ = ("_journals", "_now", "_run", "_shards", "_started_ns", "_unwritable", "directory", "folder")
+    __slots__ = (
+        "_journals",
+        "_now",
+        "_quoted",
+        "_run",
+        "_shards",
+        "_started_ns",
+        "_unwritable",
+        "directory",
+        "folder",
+        "remembered_lines",
+    )
 
     def __init__(self, directory: str, key: str, now: datetime) -> None:
         import time
@@ -198,6 +209,9 @@ class ResultCache:
         self._journals: dict[int, BinaryIO] = {}  # this run's new entries of each shard, in order
         self._unwritable = False
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
+        self._quoted: dict[tuple[str, int], str] = {}  # the lines its report quoted, saved with it
+        # The lines the last run's report quoted, when its outcome is this run's (remembered_run).
+        self.remembered_lines: dict[tuple[str, int], str] = {}
         self._started_ns = time.time_ns()
 
     def trusted_until(self) -> int:
@@ -215,15 +229,22 @@ class ResultCache:
                 if not holds_at(header[2], self._now):
                     return None
                 diagnostics = _Unpickler(handle).load()
+                quoted = _quoted_lines(handle)
         except Exception:  # a corrupt cache of any kind is only a cache miss
             return None
         if not (type(diagnostics) is tuple and all(type(item) is Diagnostic for item in diagnostics)):
             return None
+        self.remembered_lines = quoted
         return list(diagnostics)
 
     def remember_run(self, fingerprint: bytes, diagnostics: list[Diagnostic], window: NowWindow | None) -> None:
         if not _internal_error(diagnostics):
             self._run = ((_FORMAT, fingerprint, window), tuple(diagnostics))
+
+    def remember_lines(self, quoted: dict[tuple[str, int], str]) -> None:
+        """Keep the lines this run's report quoted (``(path, line)`` -> text) with its outcome: a
+        next run with the same outcome quotes them without opening a file, since none changed."""
+        self._quoted = quoted
 
     def take(
         self, paths: Iterable[str], keep: Callable[[str, FileResult], FileResult] | None = None
@@ -311,6 +332,7 @@ class ResultCache:
                 header, findings = self._run
                 data = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
                 data += pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)
+                data += pickle.dumps(self._quoted, protocol=pickle.HIGHEST_PROTOCOL)
                 _write_atomically(os.path.join(self.folder, "run.pickle"), data)
                 self._run = None
             _prune(self.directory, keep=self.folder)
@@ -379,6 +401,21 @@ class ResultCache:
         if max(info.st_mtime_ns, info.st_ctime_ns) > self.trusted_until():
             return None
         return stat_key(info)
+
+
+def _quoted_lines(handle: BinaryIO) -> dict[tuple[str, int], str]:
+    """The third pickle of ``run.pickle``: the lines its report quoted; empty when it has none
+    (or they are not of that shape): the report then reads them from the files."""
+    try:
+        quoted = _Unpickler(handle).load()
+    except Exception:
+        return {}
+    if type(quoted) is not dict or not all(
+        type(key) is tuple and len(key) == 2 and type(key[0]) is str and type(key[1]) is int and type(text) is str
+        for key, text in quoted.items()
+    ):
+        return {}
+    return quoted
 
 
 def _internal_error(diagnostics: Iterable[Diagnostic]) -> bool:

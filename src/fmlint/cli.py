@@ -281,6 +281,7 @@ def _check(args: Namespace, stream: TextIO) -> int:
     from fmlint.discover import discover
     from fmlint.lint import Linter
     from fmlint.report import RunResult
+    from fmlint.report.lines import SourceLines
     from fmlint.runner import lint_targets
 
     run = build_run(args)
@@ -290,14 +291,16 @@ def _check(args: Namespace, stream: TextIO) -> int:
     cache = _open_cache(run)
     try:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
-        if cache is not None:
+        lines = SourceLines(known=cache.remembered_lines if cache is not None else None)
+        result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines)
+        _render(run, result, stream)
+        stream.flush()
+        if cache is not None:  # after the report: the lines it quoted are kept with the run's outcome
+            cache.remember_lines(lines.quoted)
             cache.save()
     finally:
         if cache is not None:
             cache.close()  # an interrupted run leaves the cache as it was
-    result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes)
-    _render(run, result, stream)
-    stream.flush()
     return _exit_code(run, result)
 
 

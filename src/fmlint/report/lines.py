@@ -21,22 +21,32 @@ _MAX_BYTES = 16 * 1024 * 1024  # far beyond any front-matter fmlint lints by def
 class SourceLines:
     """``line(path, number)``: the text of a 1-based line, without its line ending."""
 
-    def __init__(self, max_bytes: int = _MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int = _MAX_BYTES, known: dict[tuple[str, int], str] | None = None) -> None:
+        """``known`` holds lines already read (``(path, line)`` -> text), as the result cache
+        keeps them for a run whose files are all unchanged."""
         self._max_bytes = max_bytes
         self._path: str | None = None  # the file whose lines are kept
         self._lines: list[bytes] = []
         self._complete = False
+        self._known = known or {}
+        self.quoted: dict[tuple[str, int], str] = {}  # every line given out
 
     def line(self, path: str, number: int) -> str | None:
         """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
         if not path or number < 1:
             return None
-        if path != self._path:
-            self._path, self._lines, self._complete = path, [], False
-        if len(self._lines) < number and not self._complete:
-            self._lines, self._complete = self._read(path, number)
-        lines = self._lines
-        return lines[number - 1].decode("utf-8", "replace") if number <= len(lines) else None
+        text = self._known.get((path, number))
+        if text is None:
+            if path != self._path:
+                self._path, self._lines, self._complete = path, [], False
+            if len(self._lines) < number and not self._complete:
+                self._lines, self._complete = self._read(path, number)
+            lines = self._lines
+            if number > len(lines):
+                return None
+            text = lines[number - 1].decode("utf-8", "replace")
+        self.quoted[path, number] = text
+        return text
 
     def _read(self, path: str, number: int) -> tuple[list[bytes], bool]:
         """Read enough of ``path`` to hold ``number`` whole lines (or all of it)."""
