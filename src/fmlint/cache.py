@@ -76,6 +76,7 @@ _FORMAT = 4
 _SHARDS = 64
 _KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
 _RACY_NS = 2_000_000_000
+_BATCH = 32  # entries of a shard written to its journal at once: a pickle call each costs as much as its data
 _STAT = Struct("<qqqQ")
 
 
@@ -189,6 +190,7 @@ class ResultCache:
     __slots__ = (
         "_journals",
         "_now",
+        "_pending",
         "_quoted",
         "_run",
         "_shards",
@@ -207,6 +209,7 @@ class ResultCache:
         self._now = now
         self._shards: dict[int, dict[str, Entry]] = {}  # as loaded, less the entries taken
         self._journals: dict[int, BinaryIO] = {}  # this run's new entries of each shard, in order
+        self._pending: dict[int, list[tuple[str, Entry]]] = {}  # not yet in its journal: a few per shard
         self._unwritable = False
         self._run: tuple[Any, ...] | None = None  # the outcome of this run, to be saved
         self._quoted: dict[tuple[str, int], str] = {}  # the lines its report quoted, saved with it
@@ -306,10 +309,12 @@ class ResultCache:
 
     def save(self) -> None:
         """Write the changed shards; any failure leaves the cache as it was (and costs only speed)."""
-        if not self._journals and self._run is None:
+        if not self._journals and not self._pending and self._run is None:
             return
         try:
             self._make_folder()
+            for shard in list(self._pending):
+                self._write_pending(shard)
             for shard in sorted(self._journals):
                 # Read again: the loaded shard has let go of the entries this run took.
                 entries = _load(self._shard_path(shard))
@@ -318,11 +323,12 @@ class ResultCache:
                 linted = set()  # read by this run: they exist
                 while True:
                     try:
-                        path, entry = pickle.load(journal)  # written by this process, to an unnamed file
+                        batch = pickle.load(journal)  # written by this process, to an unnamed file
                     except EOFError:
                         break
-                    entries[path] = entry
-                    linted.add(path)
+                    for path, entry in batch:
+                        entries[path] = entry
+                        linted.add(path)
                 for gone in [path for path in entries if path not in linted and not os.path.lexists(path)]:
                     del entries[gone]
                 data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
@@ -344,6 +350,7 @@ class ResultCache:
         from contextlib import suppress
 
         journals, self._journals = self._journals, {}
+        self._pending.clear()
         for journal in journals.values():
             with suppress(OSError):
                 journal.close()
@@ -363,8 +370,17 @@ class ResultCache:
         self._shard(path).pop(path, None)
 
     def _record(self, path: str, entry: Entry) -> None:
-        """Write ``entry`` to its shard's journal; an unwritable cache records nothing."""
+        """Write ``entry`` to its shard's journal, a batch at a time; an unwritable cache records nothing."""
+        if self._unwritable:
+            return
         shard = _shard_of(path)
+        pending = self._pending.setdefault(shard, [])
+        pending.append((path, entry))
+        if len(pending) >= _BATCH:
+            self._write_pending(shard)
+
+    def _write_pending(self, shard: int) -> None:
+        pending = self._pending.pop(shard, [])
         journal = self._journals.get(shard)
         try:
             if journal is None:
@@ -372,7 +388,7 @@ class ResultCache:
                     return
                 self._make_folder()
                 journal = self._journals[shard] = _unnamed_file(self.folder)
-            pickle.dump((path, entry), journal, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(pending, journal, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
             self._unwritable = True
             self.close()
