@@ -48,6 +48,9 @@ def test_the_article_without_suppressions(tmp_path: Path) -> None:
         ("  # fmlint: ignore[unknown-field]", [(3, 8, "FM102"), (4, 10, "FM203")]),  # a rule name
         ("  #fmlint:ignore[fm205]", [(3, 8, "FM102"), (4, 10, "FM203")]),  # no spaces, lower case
         ("  # FMLINT: IGNORE[FM205]", [(3, 8, "FM102"), (4, 10, "FM203")]),
+        # Case-insensitive matching also takes the Turkish dotted and dotless i for an i.
+        ("  # FML\u0130NT: ignore[FM205]", [(3, 8, "FM102"), (4, 10, "FM203")]),
+        ("  # fml\u0131nt: ignore[FM205]", [(3, 8, "FM102"), (4, 10, "FM203")]),
         ("  # fmlint: ignore[FM205] -- a reason", [(3, 8, "FM102"), (4, 10, "FM203")]),
         ("  # fmlint: ignore  -- a reason", [(4, 10, "FM203")]),
     ],

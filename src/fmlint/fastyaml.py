@@ -31,7 +31,8 @@ from fmlint.yamlread import (
 
 # Characters only the full reader handles: tabs, control and non-printable characters,
 # and the line breaks YAML knows besides LF and CR LF.
-_UNUSUAL = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)")
+_UNUSUAL = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_LONE_CR = re.compile("\r(?!\n)")  # apart: with it in the same pattern, the search is twice as slow
 # A plain scalar may not start with an indicator (``-``, ``?`` and ``:`` only when a space follows).
 _PLAIN_START_BAD = frozenset(",[]{}#&*!|>'\"%@`")
 _DOUBLE_ESCAPES = {
@@ -434,7 +435,12 @@ def _unescape(inner: str) -> str:
 
 def read_plain_yaml(text: str, limits: Limits) -> ParsedYaml | None:
     """Read ``text`` if it is in the plain subset; ``None`` means "use the full reader"."""
-    if len(text) > 65536 or len(text) >= limits.max_nodes or _UNUSUAL.search(text):
+    if (
+        len(text) > 65536
+        or len(text) >= limits.max_nodes
+        or _UNUSUAL.search(text)
+        or ("\r" in text and _LONE_CR.search(text))
+    ):
         return None
     reader = _Reader(text, limits)
     lines = reader.lines

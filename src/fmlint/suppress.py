@@ -34,7 +34,6 @@ INVALID = "FM903"
 NOT_SUPPRESSIBLE = frozenset({UNUSED, INVALID})
 
 _HASH = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
-_MENTION = re.compile("fmlint", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"#[ \t]*fmlint[ \t]*:[ \t]*", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z-]*")
 _SCALAR_STYLES = frozenset(("", "'", '"'))
@@ -161,7 +160,9 @@ def _scalar_extents(text: str, spans: Mapping[str, Span]) -> tuple[list[int], li
 def read_suppressions(doc: Document, resolve: Resolve) -> tuple[list[Suppression], list[Invalid]]:
     """The suppressions written in ``doc``'s comments, and the comments that are not valid ones."""
     text = doc.text
-    if _MENTION.search(text) is None:  # the usual case: no suppression, nothing to scan
+    # The usual case: no suppression, nothing to scan. `in text.lower()` is three times as fast
+    # as a case-insensitive search; the directive's search also takes both Turkish i for an i.
+    if "fmlint" not in text.lower() and "\u0130" not in text and "\u0131" not in text:
         return [], []
     reader = _CommentReader(doc, resolve)
     for start, end in comments(text, doc.spans):
