@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import MINIMAL, NO_FRONT_MATTER_SEED, VALID_SEED, lint_paths, lint_text, where
 
@@ -127,3 +129,21 @@ def test_front_matter_over_the_size_limit_is_fm008(tmp_path: Path) -> None:
     [diagnostic] = lint_text(tmp_path, text)
     assert diagnostic.code == "FM008"
     assert "max-front-matter-bytes" in diagnostic.message
+
+
+_PIECES = [b"---", b"...", b"--- ", b"---\r", b"-- -", b"a", b"\n", b"\r\n", b" ", b"\t", b"....", b"---x", b"#"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.integers(0, 60), st.integers(0, 60))
+def test_the_closing_fence_is_found_where_the_pattern_finds_it(pieces: list[bytes], start: int, length: int) -> None:
+    """The fence finder tries the pattern only where a line starts with --- or ...: it must find
+    exactly what a multi-line search of the pattern finds, in any slice."""
+    from fmlint.source import _CLOSE_FENCE, _closing_fence
+
+    data = b"".join(pieces)
+    start = min(start, len(data))
+    end = min(start + length, len(data))
+    expected = _CLOSE_FENCE.search(data, start, end)
+    found = _closing_fence(data, start, end)
+    assert (found.span() if found else None) == (expected.span() if expected else None)
