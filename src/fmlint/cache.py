@@ -23,9 +23,9 @@ Each file's entry is keyed by its path and holds
   their fixes) and the corpus rules' facts, so cross-file rules see every file on a
   warm run too.
 
-Beside the shards, ``run.pickle`` keeps the findings of the last run and a hash of
-every path and stat signature it linted: when nothing changed, the next run reuses
-them without opening a shard.
+Beside the shards, ``run.pickle`` keeps the findings of the last run, the lines its
+report quoted, and a hash of every path and stat signature it linted: when nothing
+changed, the next run reuses them without opening a shard or a linted file.
 
 Entries of files that no longer exist are dropped when their shard is written.
 
