@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt")
@@ -96,37 +97,41 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
     """Depth-first, in name order."""
     ignored = _git_ignored(top) if rules.respect_gitignore else frozenset()
     included, excluded = _matcher(rules.include, rules.root), _matcher(rules.exclude, rules.root)
+    cut = 2 if top == "." else 0  # "./name" is reported as "name"
     stack = [iter(_entries(top))]
     while stack:
-        item = next(stack[-1], None)
-        if item is None:
+        for item in stack[-1]:
+            if isinstance(item, Target):
+                yield item
+                continue
+            name = item.name
+            if name[0] == ".":
+                continue
+            path = item.path[cut:] if cut and item.path.startswith("./") else item.path
+            relative = _relative(path, top) if ignored else ""
+            if relative in ignored:
+                continue
+            try:
+                is_dir = item.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if relative + "/" not in ignored and not excluded(name, path):
+                    stack.append(iter(_entries(path)))
+                    break  # depth first: the folder's entries come next
+            elif included(name, path) and not excluded(name, path):
+                yield Target(path)
+        else:
             stack.pop()
-            continue
-        if isinstance(item, Target):
-            yield item
-            continue
-        name = item.name
-        if name.startswith("."):
-            continue
-        path = item.path[2:] if item.path.startswith("./") and top == "." else item.path
-        relative = _relative(path, top) if ignored else ""
-        if relative in ignored:
-            continue
-        try:
-            is_dir = item.is_dir(follow_symlinks=False)
-        except OSError:
-            is_dir = False
-        if is_dir:
-            if relative + "/" not in ignored and not excluded(name, path):
-                stack.append(iter(_entries(path)))
-        elif included(name, path) and not excluded(name, path):
-            yield Target(path)
+
+
+_NAME = attrgetter("name")
 
 
 def _entries(directory: str) -> list[os.DirEntry[str] | Target]:
     try:
         with os.scandir(directory) as scan:
-            return sorted(scan, key=lambda entry: entry.name)  # type: ignore[union-attr]
+            return sorted(scan, key=_NAME)
     except OSError as exc:
         return [Target(directory, f"cannot list directory: {exc.strerror or exc}")]
 
