@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -552,6 +552,26 @@ def test_an_exception_in_a_rule_is_fm902_on_that_file_and_fails_the_run(
         "internal error in rule FM301 (invalid-url): KeyError: 'boom'; "
         "this is a bug in fmlint, run with --show-traceback for details"
     )
+
+
+def test_a_rule_that_fails_after_some_findings_reports_only_the_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fmlint.lint
+    from fmlint.rules import BY_CODE, RULES
+
+    def check(context: Any) -> Iterator[Any]:
+        yield context.report("/title", "a finding made before the rule broke")
+        raise KeyError("boom")
+
+    broken = BY_CODE["FM301"]._replace(stage="document", check=check)
+    rules = tuple(broken if rule.code == "FM301" else rule for rule in RULES)
+    linter = fmlint.lint.Linter
+    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
+    (tmp_path / "x.md").write_text(MINIMAL, encoding="utf-8")
+    result = run_cli("check", "--isolated", "--output-format", "json", "x.md", cwd=tmp_path)
+    found = json.loads(result.out)
+    assert [(d["line"], d["column"], d["code"]) for d in found] == [(1, 1, "FM902")]
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])
