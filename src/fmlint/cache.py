@@ -267,6 +267,8 @@ class ResultCache:
             self._shards.pop(number, None)
             shard = self._shard(names[0])
             for path in names:
+                if path not in shard:  # nothing kept for it (a cold run: nothing at all)
+                    continue
                 try:
                     result = self.lookup(path, os.stat(path))
                 except OSError:
