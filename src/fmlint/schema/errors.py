@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from fmlint.schema.compile import _TYPES, Unsupported, _multiple_of, _resolve_pointer, equal, unique
+from fmlint.schema.compile import _IGNORED, _TYPES, Unsupported, _multiple_of, _resolve_pointer, equal, unique
 from fmlint.schema.formats import FORMATS
 from fmlint.schema.regex import searcher
 
@@ -62,14 +62,8 @@ _LENGTHS = {
     "minProperties": (dict, lambda size, bound: size < bound),
     "maxProperties": (dict, lambda size, bound: size > bound),
 }
-# Annotations, and keywords read together with another one.
-_PASSIVE = frozenset(
-    {
-        "$schema", "$id", "$comment", "$defs", "definitions", "$vocabulary", "title", "description",
-        "default", "examples", "deprecated", "readOnly", "writeOnly", "contentMediaType",
-        "contentEncoding", "contentSchema", "then", "else", "minContains", "maxContains",
-    }
-)  # fmt: skip
+# Annotations, and keywords read together with another one: as the compiled check skips them.
+_PASSIVE = _IGNORED
 
 # Keywords jsonschema evaluates whose errors explain needs more of jsonschema to say.
 _LEFT_TO_JSONSCHEMA = frozenset({"oneOf", "contains", "unevaluatedItems", "unevaluatedProperties", "$dynamicRef"})
