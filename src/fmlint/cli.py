@@ -291,7 +291,7 @@ def _check(args: Namespace, stream: TextIO) -> int:
     cache = _open_cache(run)
     try:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
-        lines = SourceLines(known=cache.remembered_lines if cache is not None else None)
+        lines = SourceLines(known=cache.remembered_lines, record=True) if cache is not None else SourceLines()
         result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines)
         _render(run, result, stream)
         stream.flush()

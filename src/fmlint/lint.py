@@ -166,7 +166,7 @@ class Linter:
                 del found[before:]
                 found.append(self._internal_error(f"rule {rule.code} ({rule.name})", path, exc))
         for rule, options in self.corpus_rules:
-            fact = self._run_collect(rule, Context(doc, rule, options, settings.now, clock), found)
+            fact = self._run_collect(rule, Context(doc, rule, options, now, clock), found)
             if fact is not None:
                 facts.append((rule.code, fact))
         return self._result(path, found, doc, tuple(facts), clock.window(settings.now))

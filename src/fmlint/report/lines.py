@@ -21,15 +21,19 @@ _MAX_BYTES = 16 * 1024 * 1024  # far beyond any front-matter fmlint lints by def
 class SourceLines:
     """``line(path, number)``: the text of a 1-based line, without its line ending."""
 
-    def __init__(self, max_bytes: int = _MAX_BYTES, known: dict[tuple[str, int], str] | None = None) -> None:
+    def __init__(
+        self, max_bytes: int = _MAX_BYTES, known: dict[tuple[str, int], str] | None = None, record: bool = False
+    ) -> None:
         """``known`` holds lines already read (``(path, line)`` -> text), as the result cache
-        keeps them for a run whose files are all unchanged."""
+        keeps them for a run whose files are all unchanged; with ``record``, every line given
+        out is kept in ``quoted`` for the cache to keep."""
         self._max_bytes = max_bytes
         self._path: str | None = None  # the file whose lines are kept
         self._lines: list[bytes] = []
         self._complete = False
         self._known = known or {}
-        self.quoted: dict[tuple[str, int], str] = {}  # every line given out
+        self._record = record
+        self.quoted: dict[tuple[str, int], str] = {}
 
     def line(self, path: str, number: int) -> str | None:
         """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
@@ -45,7 +49,8 @@ class SourceLines:
             if number > len(lines):
                 return None
             text = lines[number - 1].decode("utf-8", "replace")
-        self.quoted[path, number] = text
+        if self._record:
+            self.quoted[path, number] = text
         return text
 
     def _read(self, path: str, number: int) -> tuple[list[bytes], bool]:
