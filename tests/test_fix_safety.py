@@ -21,7 +21,7 @@ import pytest
 from conftest import CORPUS, run_cli
 from fixcases import clean_articles, inject, variant
 
-TEMPORARY = re.compile(r"\.(.+)\.fmlint-[0-9a-f]{8}\.tmp\Z")
+TEMPORARY = re.compile(r"\.fmlint-[0-9a-f]{16}\.tmp\Z")
 FMLINT = str(Path(sys.executable).with_name("fmlint"))
 
 
@@ -175,13 +175,14 @@ def test_the_owner_is_kept(tmp_path: Path) -> None:
 
 
 def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    """A link named on the command line, to a file of the current folder (the checkout)."""
     folder, _, after = copies(tmp_path, 1)
     [name] = after
     links = tmp_path / "links"
     links.mkdir()
     link = links / "article.md"
     link.symlink_to(os.path.relpath(folder / name, links))
-    result = run_cli("check", "--isolated", "--fix", str(link))
+    result = run_cli("check", "--isolated", "--fix", "links/article.md", cwd=tmp_path)
     assert result.code == 0, result.err
     assert link.is_symlink() and os.readlink(link) == os.path.relpath(folder / name, links)
     assert (folder / name).read_bytes() == after[name]

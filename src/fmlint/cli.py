@@ -329,7 +329,7 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     from fmlint.report.diff import render_diff
     from fmlint.runner import lint_targets
 
-    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff)
+    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff, trees=run.paths)
     outcomes: list[Outcome] = []
 
     def fix_file(path: str) -> Any:

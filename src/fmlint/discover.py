@@ -1,9 +1,14 @@
 """Find the files to lint.
 
-A path named explicitly is always linted. Directories are walked without following
-symbolic links to directories (so a link loop cannot trap the walk), skipping hidden
-entries, git-ignored paths and ``exclude`` globs, and keeping files whose names match
-``include``.
+A path named explicitly is always linted, and read as given. Directories are walked
+without following symbolic links to directories (so a link loop cannot trap the walk),
+skipping hidden entries, git-ignored paths and ``exclude`` globs, and keeping files
+whose names match ``include``.
+
+A symbolic link found while walking is read only when its target is a file the walk
+could have found itself: inside the folder being walked, not hidden, not git-ignored,
+on the same file system. Anything else (``env.md -> /proc/self/environ``, a link to a
+credentials file) is a :class:`Target` with a problem, reported and never opened.
 """
 
 from __future__ import annotations
@@ -20,10 +25,20 @@ DEFAULT_EXCLUDE = ("node_modules",)
 
 
 class Target(NamedTuple):
-    """A path to lint, or a path that could not be walked and why."""
+    """A path to lint, or a path that must not be read or could not be walked, and why.
+
+    ``file`` is false for a folder that could not be listed: it is reported, but it is
+    not one of the files a run counts as checked."""
 
     path: str
     problem: str | None = None
+    file: bool = True
+
+
+OUTSIDE = "a symbolic link to a file outside the folder being linted"
+HIDDEN = "a symbolic link to a hidden file, which a walk does not read"
+IGNORED = "a symbolic link to a file git ignores, which a walk does not read"
+OTHER_FILE_SYSTEM = "a symbolic link to a file on another file system"
 
 
 class FileFilter(NamedTuple):
@@ -98,6 +113,7 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
     ignored = _git_ignored(top) if rules.respect_gitignore else frozenset()
     included, excluded = _matcher(rules.include, rules.root), _matcher(rules.exclude, rules.root)
     cut = 2 if top == "." else 0  # "./name" is reported as "name"
+    real_top = os.path.realpath(top)
     stack = [iter(_entries(top))]
     while stack:
         for item in stack[-1]:
@@ -120,9 +136,38 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
                     stack.append(iter(_entries(path)))
                     break  # depth first: the folder's entries come next
             elif included(name, path) and not excluded(name, path):
-                yield Target(path)
+                problem = link_problem(path, real_top, ignored) if item.is_symlink() else None
+                yield Target(path, problem)
         else:
             stack.pop()
+
+
+def link_problem(link: str, tree: str, ignored: frozenset[str] = frozenset()) -> str | None:
+    """Why the symbolic link ``link``, found in the folder ``tree``, must not be followed; ``None``
+    when its target is a file that a walk of ``tree`` could have found itself.
+
+    ``tree`` is resolved first, so a folder named through a link still contains its own
+    files. A target that does not exist is left to the reader, which says so. A target
+    on another file system is refused even inside ``tree``: that is how ``/proc``,
+    ``/sys`` and ``/dev`` look from a walk of ``/``, and a link into them discloses the
+    running process, not the checkout. ``ignored`` are the paths git ignores under
+    ``tree`` (as :func:`_git_ignored` gives them).
+    """
+    root = os.path.realpath(tree)
+    target = os.path.realpath(link)
+    if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
+        return OUTSIDE
+    parts = os.path.relpath(target, root).split(os.sep) if target != root else []
+    if any(part.startswith(".") for part in parts):
+        return HIDDEN
+    if ignored and any(_relative_path(parts, end) in ignored for end in range(1, len(parts) + 1)):
+        return IGNORED
+    try:
+        if os.stat(target).st_dev != os.lstat(link).st_dev:
+            return OTHER_FILE_SYSTEM
+    except OSError:
+        return None  # dangling, a loop, or unreadable: reading it reports which
+    return None
 
 
 _NAME = attrgetter("name")
@@ -133,7 +178,12 @@ def _entries(directory: str) -> list[os.DirEntry[str] | Target]:
         with os.scandir(directory) as scan:
             return sorted(scan, key=_NAME)
     except OSError as exc:
-        return [Target(directory, f"cannot list directory: {exc.strerror or exc}")]
+        return [Target(directory, f"cannot list directory: {exc.strerror or exc}", file=False)]
+
+
+def _relative_path(parts: list[str], end: int) -> str:
+    """The first ``end`` of ``parts`` as git names them: a folder (not the whole path) ends with ``/``."""
+    return "/".join(parts[:end]) + ("/" if end < len(parts) else "")
 
 
 def _relative(path: str, top: str) -> str:

@@ -12,31 +12,28 @@ block, read as YAML without errors, resolve the problems it fixes, add no proble
 the same value. A pass that fails is retried one fix at a time; a fix that fails on
 its own is reverted and reported.
 
-A file is replaced atomically: a temporary file in the same directory gets the new
-front-matter and the rest of the original, its mode and owner, and is synced to
-disk before it is renamed over the original; then the directory is synced. A
-symbolic link is written through (the file it points to is fixed and the link
-stays a link). A file with several hard links, a read-only file, a file whose YAML
-has errors, and a file that changed since it was read are left alone, with a note
-saying why. Ctrl-C and SIGTERM wait while a temporary file exists, so an interrupted
-run leaves none behind.
+A file is replaced atomically, and never at the cost of what another program wrote
+to it meanwhile (:mod:`fmlint.atomic`). A symbolic link is written through (the file
+it points to is fixed and the link stays a link) only when its target is a file of
+the tree being fixed (:func:`fmlint.discover.link_problem`): the folder it was found
+in, or the current folder for a file named on the command line. A file with several
+hard links, a read-only file, a file whose YAML has errors, a link out of the tree,
+and a file that changed since it was read are left alone, with a note saying why.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import secrets
-import signal
-import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from fmlint.atomic import Refused, read_at, replace_head
 from fmlint.diagnostic import Diagnostic, Edit, Severity
+from fmlint.discover import link_problem
 from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.lint import FileResult, Linter
 from fmlint.rules import BY_NAME
@@ -44,7 +41,6 @@ from fmlint.source import Source, open_regular, read_head, split_front_matter
 from fmlint.yamlread import ParsedYaml
 
 MAX_PASSES = 20
-_COPY_CHUNK = 1 << 20
 _DIFF_CONTEXT_LINES = 3
 
 
@@ -67,18 +63,21 @@ class Outcome:
     notes: tuple[str, ...] = ()
 
 
-class _Refused(Exception):
-    """The file cannot be fixed safely; the message says why."""
-
-
 class Fixer:
-    """Fix files with the rules of ``linter``; write them only when ``write`` is true (not for ``--diff``)."""
+    """Fix files with the rules of ``linter``; write them only when ``write`` is true (not for ``--diff``).
 
-    def __init__(self, linter: Linter, *, unsafe: bool = False, write: bool = True) -> None:
+    ``trees`` are the paths the run was given: a file found in one of those folders may
+    be written through a symbolic link only to a file inside that folder; any other
+    file, only to a file inside the current folder."""
+
+    def __init__(self, linter: Linter, *, unsafe: bool = False, write: bool = True, trees: Sequence[str] = ()) -> None:
         self.linter = linter
         self.unsafe = unsafe
         self.write = write
         self.max_bytes = linter.settings.limits.max_front_matter_bytes
+        # Longest first: a file is in the innermost folder named that holds it.
+        folders = {os.path.normpath(tree) for tree in trees if os.path.isdir(tree)}
+        self.trees = sorted(folders, key=len, reverse=True)
 
     def fix_file(self, path: str) -> Outcome:
         try:
@@ -97,20 +96,40 @@ class Fixer:
             try:
                 fixed, new_result, after, notes = self._fix(path, source, result)
                 if fixed and self.write:
-                    _replace(path, fd, info, source.head, after)
-            except _Refused as exc:
+                    self._check_link(path)
+                    replace_head(path, fd, info, source.head, after)
+            except Refused as exc:
                 return Outcome(path, result, before=source.head, after=source.head, notes=(f"not fixed: {exc}",))
             context = b"" if self.write or not fixed else _body_start(fd, len(source.head))
             return Outcome(path, new_result, fixed, source.head, after, context, notes)
         finally:
             os.close(fd)
 
+    def _check_link(self, path: str) -> None:
+        """Refuse to write through a symbolic link to a file outside the tree ``path`` belongs to."""
+        if os.path.islink(path):
+            problem = link_problem(path, self._tree(path))
+            if problem is not None:
+                raise Refused(f"it is {problem}")
+
+    def _tree(self, path: str) -> str:
+        """The folder given to the run that ``path`` was found in (as the walk writes its paths), or
+        the current folder for a file named on its own."""
+        path = os.path.normpath(path)
+        for tree in self.trees:
+            if tree == os.curdir:
+                if not os.path.isabs(path) and path.split(os.sep)[0] != os.pardir:
+                    return tree
+            elif path.startswith(tree.rstrip(os.sep) + os.sep):
+                return tree
+        return os.curdir
+
     def _fix(self, path: str, source: Source, result: FileResult) -> tuple[int, FileResult, bytes, tuple[str, ...]]:
         """Apply fixes pass after pass; return how many were applied, what remains, the new head and notes."""
         prefix, suffix = _frame(source)
         problem = _parse_problem(_parse(source.text, self.linter))
         if problem is not None:
-            raise _Refused(f"its front-matter has a YAML problem ({problem})")
+            raise Refused(f"its front-matter has a YAML problem ({problem})")
         text, fixed = source.text, 0
         notes: list[str] = []
         history = [(text, result, fixed)]  # every accepted state, to step back to
@@ -273,7 +292,7 @@ def _frame(source: Source) -> tuple[bytes, bytes]:
     start = head.index(b"\n", 3 if source.bom else 0) + 1
     raw = source.text.encode("utf-8")
     if head[start : start + len(raw)] != raw:  # pragma: no cover - the reader guarantees it
-        raise _Refused("its front-matter could not be located in the file")
+        raise Refused("its front-matter could not be located in the file")
     return head[:start], head[start + len(raw) :]
 
 
@@ -315,7 +334,7 @@ def _leaves(data: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 
 def _body_start(fd: int, offset: int) -> bytes:
     """The first lines of the body, so a diff of the head shows its trailing context."""
-    data = _read_at(fd, 65536, offset)
+    data = read_at(fd, 65536, offset)
     lines = data.splitlines(keepends=True)[:_DIFF_CONTEXT_LINES]
     if len(data) == 65536 and lines and not lines[-1].endswith(b"\n"):
         lines.pop()
@@ -328,107 +347,3 @@ def _read_at(fd: int, size: int, offset: int) -> bytes:
         return os.pread(fd, size, offset)
     os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
     return os.read(fd, size)  # pragma: no cover
-
-
-def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns)
-
-
-def _replace(path: str, fd: int, info: os.stat_result, old_head: bytes, new_head: bytes) -> None:
-    """Replace the file open as ``fd`` with ``new_head`` followed by the rest of it, atomically."""
-    if info.st_nlink > 1:
-        raise _Refused(f"it has {info.st_nlink} hard links, and replacing it would break them")
-    real = os.path.realpath(path)
-    directory = os.path.dirname(real) or "."
-    _check_unchanged(real, fd, info, old_head)
-    if not os.access(real, os.W_OK):
-        raise _Refused("it is read-only")
-    name = os.path.join(directory, f".{os.path.basename(real)}.fmlint-{secrets.token_hex(4)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-    with _signals_held():  # Ctrl-C or SIGTERM takes effect once the temporary file is gone
-        try:
-            out = os.open(name, flags, 0o600)
-        except OSError as exc:
-            raise _Refused(f"cannot create a temporary file next to it: {exc.strerror or exc}") from None
-        try:
-            try:
-                _copy(fd, out, info, len(old_head), new_head)
-            finally:
-                os.close(out)
-            _check_unchanged(real, fd, info, old_head)
-            os.replace(name, real)
-        except OSError as exc:
-            _unlink(name)
-            raise _Refused(f"cannot replace it: {exc.strerror or exc}") from None
-        except BaseException:
-            _unlink(name)
-            raise
-        _sync_directory(directory)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM: between creating the temporary file and renaming (or
-    removing) it, an interruption would leave it behind."""
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on this platform
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _copy(fd: int, out: int, info: os.stat_result, offset: int, new_head: bytes) -> None:
-    """Write the new head and the original body to ``out``, with the original's mode and owner."""
-    try:
-        _write_all(out, new_head)
-        while chunk := _read_at(fd, _COPY_CHUNK, offset):
-            _write_all(out, chunk)
-            offset += len(chunk)
-        os.fchmod(out, stat.S_IMODE(info.st_mode))
-        written = os.fstat(out)
-        if (written.st_uid, written.st_gid) != (info.st_uid, info.st_gid):
-            os.fchown(out, info.st_uid, info.st_gid)
-        os.fsync(out)
-    except PermissionError as exc:
-        raise _Refused(f"cannot keep its owner and permissions: {exc.strerror or exc}") from None
-    except OSError as exc:
-        raise _Refused(f"cannot write it: {exc.strerror or exc}") from None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _check_unchanged(real: str, fd: int, info: os.stat_result, old_head: bytes) -> None:
-    """Refuse unless ``real`` is still the file read as ``fd``, with the same size, time and head."""
-    try:
-        same = _same_file(os.stat(real), info) and _same_file(os.fstat(fd), info)
-        same = same and _read_at(fd, len(old_head), 0) == old_head
-    except OSError:
-        same = False
-    if not same:
-        raise _Refused("it changed while fmlint was fixing it")
-
-
-def _unlink(name: str) -> None:
-    with suppress(OSError):
-        os.unlink(name)
-
-
-def _sync_directory(directory: str) -> None:
-    """Make the rename durable. Some systems cannot sync a directory; the rename is still atomic."""
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)

@@ -56,7 +56,8 @@ def lint_targets(
     pool_threshold: int = POOL_THRESHOLD,
     bypass_cache: Callable[[str], bool] | None = None,
 ) -> tuple[list[Diagnostic], list[str]]:
-    """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order.
+    """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order
+    (a folder that could not be listed is reported, but it is not a file checked).
 
     ``lint_file`` replaces :meth:`Linter.lint_file` for each file (``--fix`` fixes the
     file and returns what remains): every file then goes through it, in this process,
@@ -76,7 +77,7 @@ def lint_targets(
             fingerprint = _fingerprint(targets, cache)
             remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
             if remembered is not None:
-                return remembered, [target.path for target in targets if target.problem is None]
+                return remembered, [target.path for target in targets if target.file]
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
         run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
         targets = _consumed(targets)
@@ -93,6 +94,8 @@ def lint_targets(
         if kind == "problem":
             assert isinstance(value, Target)
             diagnostics.extend(run.unreadable(value))
+            if value.file:  # a file that must not be read is still one of the files checked
+                checked.append(value.path)
             continue
         assert isinstance(value, FileResult)
         checked.append(value.path)

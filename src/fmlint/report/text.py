@@ -33,10 +33,15 @@ def summary(result: RunResult) -> str:
     if not result.diagnostics:
         found = f"All checks passed ({files} checked)."
     else:
-        with_problems = len({diagnostic.path for diagnostic in result.diagnostics})
+        # Counted among the files checked only: a folder that could not be listed, and a
+        # finding about the whole run (no path), are not files; the folders are named apart.
+        checked = set(result.checked_paths)
+        paths = {diagnostic.path for diagnostic in result.diagnostics if diagnostic.path}
+        folders = len(paths - checked)
+        unlisted = f", and {_plural(folders, 'folder')} that could not be listed" if folders else ""
         found = (
             f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} "
-            f"in {with_problems} of {files}."
+            f"in {len(paths & checked)} of {files}{unlisted}."
         )
     if result.fixing:
         fixed = f"Fixed {_plural(result.fixed, 'problem')} in {_plural(result.fixed_files, 'file')}."
@@ -77,7 +82,10 @@ def render_diagnostics(result: RunResult, stream: TextIO) -> None:
     style = Style(use_colour(stream))
     for diagnostic in result.diagnostics:
         stream.write(header(diagnostic, style, result.fixable(diagnostic)) + "\n")
-        source = result.lines.line(diagnostic.path, diagnostic.line)
+        # A file that could not (or must not) be read has no line to show: quoting it would
+        # open what the run refused to read, such as the target of a link out of the tree.
+        unread = diagnostic.rule == "unreadable-file"
+        source = None if unread else result.lines.line(diagnostic.path, diagnostic.line)
         if source is not None:
             stream.write("".join(line + "\n" for line in snippet(diagnostic, source, style)))
         stream.write("\n")
