@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conftest import MINIMAL, run_cli
 from fmlint.discover import FileFilter, discover
@@ -94,3 +97,28 @@ def test_order_is_depth_first_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "good.md").write_text(MINIMAL)
     found = [target.path for target in discover([str(tmp_path)], FileFilter(root=str(tmp_path)))]
     assert [os.path.relpath(path, tmp_path) for path in found] == ["a.md", "b.md", "c/a.md", "c/z.md", "good.md"]
+
+
+def test_a_folder_that_cannot_be_listed_is_not_counted_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: [\n---\n")
+    (tmp_path / "b.md").write_text("---\ntitle: [\n---\n")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "c.md").write_text("---\ntitle: [\n---\n")
+    scandir = os.scandir
+
+    def refusing(path: str) -> Any:  # as for a folder of mode 000, which root could still list
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    result = run_cli("check", "--isolated", ".", cwd=tmp_path)
+    assert result.code == 1
+    assert "locked:1:1: FM007 cannot list directory: Permission denied\n" in result.out
+    assert result.out.endswith(
+        "Found 3 errors and 0 warnings in 2 of 2 files, and 1 folder that could not be listed.\n"
+    )
+    clean = run_cli("check", "--isolated", "--select", "FM007", ".", cwd=tmp_path)
+    assert clean.out.endswith("Found 1 error and 0 warnings in 0 of 2 files, and 1 folder that could not be listed.\n")

@@ -311,3 +311,126 @@ def test_a_file_that_cannot_be_replaced_is_reported_not_crashed_on(
     assert result.code == 1
     assert result.err == f"fmlint: warning: {folder / name}: not fixed: cannot replace it: Operation not permitted\n"
     assert sorted(os.listdir(folder)) == [name] and (folder / name).read_bytes() == before[name]
+
+
+def test_a_file_whose_name_is_250_bytes_long_is_fixed(tmp_path: Path) -> None:
+    """The temporary file's name is short: a name near the system's limit can still be fixed."""
+    folder, _, after = copies(tmp_path, 1)
+    [name] = after
+    long_name = "a" * 247 + ".md"
+    assert len(long_name.encode()) == 250
+    if os.pathconf(folder, "PC_NAME_MAX") < 250:  # pragma: no cover - a file system with short names
+        pytest.skip("this file system does not allow 250-byte names")
+    os.rename(folder / name, folder / long_name)
+    result = subprocess.run([FMLINT, "check", "--isolated", "--fix", "."], cwd=folder, capture_output=True, check=False)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert (folder / long_name).read_bytes() == after[name]
+    assert os.listdir(folder) == [long_name]
+
+
+# --- another program writing to the file being fixed ---------------------------------------
+
+
+def writes_at_the_rename(
+    monkeypatch: pytest.MonkeyPatch, path: Path, *, old: bytes = b"", new: bytes = b"", before: bool = False
+) -> list[int]:
+    """At fmlint's first rename, another program appends ``old`` to the file it has open (the one
+    being replaced; ``before`` the rename, or right after it) and ``new`` to the file the name
+    then leads to. Returns the other program's descriptor, to close."""
+    writer = os.open(path, os.O_WRONLY | os.O_APPEND)
+    real_replace = os.replace
+    calls: list[int] = []
+
+    def replace(source: str, target: str) -> None:
+        calls.append(1)
+        if len(calls) == 1 and before:
+            os.write(writer, old)
+        real_replace(source, target)
+        if len(calls) == 1 and not before:
+            os.write(writer, old)
+            if new:
+                with open(path, "ab") as other:
+                    other.write(new)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return [writer]
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before-the-rename", "after-the-rename"])
+def test_a_write_at_the_moment_of_the_rename_is_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: bool
+) -> None:
+    folder, original, _ = copies(tmp_path, 1)
+    [name] = original
+    path = folder / name
+    fds = writes_at_the_rename(monkeypatch, path, old=b"written by another program\n", before=before)
+    try:
+        result = run_cli("check", "--isolated", "--fix", str(path))
+    finally:
+        os.close(*fds)
+    assert result.code == 1
+    assert result.err == (
+        f"fmlint: warning: {path}: not fixed: it changed while fmlint was fixing it; "
+        f"the fix was undone, keeping what was written\n"
+    )
+    assert path.read_bytes() == original[name] + b"written by another program\n"
+    assert os.listdir(folder) == [name]
+
+
+def test_when_both_files_were_written_to_both_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, original, fixed = copies(tmp_path, 1)
+    [name] = original
+    path = folder / name
+    fds = writes_at_the_rename(monkeypatch, path, old=b"to the old file\n", new=b"to the new file\n")
+    try:
+        result = run_cli("check", "--isolated", "--fix", str(path))
+    finally:
+        os.close(*fds)
+    [kept] = [entry for entry in os.listdir(folder) if entry != name]
+    assert TEMPORARY.match(kept)
+    assert result.code == 1
+    assert result.err == (
+        f"fmlint: warning: {path}: not fixed: it changed while fmlint was fixing it, and again after; "
+        f"what it held before is kept in {folder / kept}\n"
+    )
+    assert path.read_bytes() == fixed[name] + b"to the new file\n"
+    assert (folder / kept).read_bytes() == original[name] + b"to the old file\n"
+
+
+def test_appending_while_a_fix_run_replaces_the_files_loses_no_byte(tmp_path: Path) -> None:
+    """Another program appends to the files, again and again, while ``--fix`` replaces them.
+
+    Every line it appended must be in its file, in order, after the file as it was or as
+    fixed. A few rounds, each one run over the folder, bounded to a few seconds."""
+    folder, before, after = copies(tmp_path, 120)
+    names = sorted(before)
+    deadline = time.monotonic() + 4.0
+    rounds = 0
+    while time.monotonic() < deadline or rounds == 0:
+        rounds += 1
+        for name in names:
+            (folder / name).write_bytes(before[name])
+        appended: dict[str, list[bytes]] = {name: [] for name in names}
+        process = subprocess.Popen(
+            [FMLINT, "check", "--isolated", "--fix", "-q", "."],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        count = 0
+        while process.poll() is None:
+            for name in names:
+                line = b"appended line %d\n" % count
+                count += 1
+                fd = os.open(folder / name, os.O_WRONLY | os.O_APPEND)
+                try:
+                    os.write(fd, line)
+                finally:
+                    os.close(fd)
+                appended[name].append(line)
+        process.wait()
+        for name in names:
+            data = (folder / name).read_bytes()
+            tail = b"".join(appended[name])
+            assert data in (before[name] + tail, after[name] + tail), (rounds, name)
+        assert sorted(os.listdir(folder)) == names  # no temporary file left behind

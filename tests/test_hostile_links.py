@@ -70,9 +70,9 @@ def files_holding(root: Path, data: bytes, *, leaving_out: Path) -> list[str]:
     """Every file under ``root`` (but ``leaving_out``) whose bytes contain ``data``."""
     found = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink() and not path.is_relative_to(leaving_out):
-            if data in path.read_bytes():
-                found.append(str(path.relative_to(root)))
+        readable = path.is_file() and not path.is_symlink() and not path.is_relative_to(leaving_out)
+        if readable and data in path.read_bytes():
+            found.append(str(path.relative_to(root)))
     return found
 
 
