@@ -7,18 +7,27 @@ and owner, and is synced to disk before it is renamed over the original; then th
 directory is synced. Ctrl-C and SIGTERM wait while a temporary file exists, so an
 interrupted run leaves none behind.
 
-Another program may write to the file while this happens. Right before the rename,
-the file must still be the one read: same inode, size and modification time, same
-head. After the rename (and the directory sync, which gives a writer that opened the
-old file a moment to be seen), the old file, still open here, must hold exactly what
-was copied; if someone wrote to it in between, it is put back as it now is, and the
-fix is given up. What cannot be caught is a write made through a descriptor opened
-before the rename and written after that last check: that is true of every program
-that replaces a file by renaming a new one over it.
+Another program may write to the file meanwhile. Right before the rename, the file
+must still be the one read (same inode, size, modification time and head), and,
+where the system has leases (Linux), no other program may have it open: a write
+lease on it is taken, which fails if one has, and which makes any program that opens
+it until the check after the rename wait, and shows that it tried. Just before the
+rename the original gets a second, hidden name (``.fmlint-<hex>.old``). After the
+rename, the old file must hold exactly what was copied from it and nobody may have
+tried to open it; otherwise the old file is renamed back (a program waiting to open
+it then opens it where it was, so what it writes is kept), and the fix is given up.
+Then the hidden name is removed. A run killed in between leaves that name behind; the
+next run recognises it as its own and removes it.
+
+Without leases (another system, a file of another user, a network file system), a
+program that opened the file before the rename and writes to it only after the check
+that follows can still lose that write: that is true of every program that replaces
+a file by renaming a new one over it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -27,7 +36,13 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 _COPY_CHUNK = 1 << 20
+_BACKUP = ".old"  # the end of the hidden second name the original has during the rename
 
 
 class Refused(Exception):
@@ -46,10 +61,11 @@ def replace_head(path: str, fd: int, info: os.stat_result, old_head: bytes, new_
     """Replace the file open as ``fd`` (``info`` is its ``fstat`` from when it was read, ``old_head``
     its first bytes) with ``new_head`` followed by the rest of it. Raise :class:`Refused` when
     that cannot be done without breaking a link or losing someone else's write."""
-    if info.st_nlink > 1:
-        raise Refused(f"it has {info.st_nlink} hard links, and replacing it would break them")
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or "."
+    links = info.st_nlink - (_remove_stale_backups(directory, info) if info.st_nlink > 1 else 0)
+    if links > 1:
+        raise Refused(f"it has {links} hard links, and replacing it would break them")
     _check_unchanged(real, fd, info, old_head)
     if not os.access(real, os.W_OK):
         raise Refused("it is read-only")
@@ -60,8 +76,20 @@ def replace_head(path: str, fd: int, info: os.stat_result, old_head: bytes, new_
                 written = _copy(fd, out, info, len(old_head), new_head)
             finally:
                 os.close(out)
-            _check_unchanged(real, fd, info, old_head)
-            os.replace(name, real)
+            with _lease(fd) as leased:
+                _check_unchanged(real, fd, info, old_head)
+                backup = _backup(real, directory)
+                try:
+                    os.replace(name, real)
+                except BaseException:
+                    if backup is not None:
+                        _unlink(backup)
+                    raise
+                untouched = _holds(fd, info, old_head, written.body) and (not leased or _lease_kept(fd))
+                if not untouched:
+                    _put_back(real, fd, directory, written.info, backup)
+                if backup is not None:
+                    _unlink(backup)
         except OSError as exc:
             _unlink(name)
             raise Refused(f"cannot replace it: {exc.strerror or exc}") from None
@@ -69,9 +97,80 @@ def replace_head(path: str, fd: int, info: os.stat_result, old_head: bytes, new_
             _unlink(name)
             raise
         _sync_directory(directory)
-        if not _holds(fd, info, old_head, written.body):
-            _put_back(real, fd, directory, written.info)
+        if not untouched:
             raise Refused("it changed while fmlint was fixing it; the fix was undone, keeping what was written")
+
+
+@contextmanager
+def _lease(fd: int) -> Iterator[bool]:
+    """A write lease on the file open as ``fd``, while the block runs: whether one is held.
+
+    Taking it fails when another program has the file open, and then the file is
+    refused. While it is held, a program that opens the file waits (for the block, at
+    most the system's lease-break time) and the lease shows it tried. The system tells
+    the holder with SIGIO, whose default action would end the run: it is ignored meanwhile.
+    """
+    setlease = getattr(fcntl, "F_SETLEASE", None) if fcntl is not None else None
+    if setlease is None or not hasattr(signal, "SIGIO"):  # pragma: no cover - not Linux
+        yield False
+        return
+    try:
+        previous = signal.signal(signal.SIGIO, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals belong to the program that runs fmlint
+        yield False
+        return
+    try:
+        try:
+            fcntl.fcntl(fd, setlease, fcntl.F_WRLCK)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EBUSY):
+                raise Refused("it is open in another program") from None
+            held = False  # not the owner, or a file system without leases: the checks alone
+        else:
+            held = True
+        try:
+            yield held
+        finally:
+            if held:
+                with suppress(OSError):
+                    fcntl.fcntl(fd, setlease, fcntl.F_UNLCK)
+    finally:
+        signal.signal(signal.SIGIO, previous)
+
+
+def _lease_kept(fd: int) -> bool:
+    """Whether nobody tried to open the file since the lease was taken (a break shows as a weaker lease)."""
+    try:
+        return bool(fcntl.fcntl(fd, fcntl.F_GETLEASE) == fcntl.F_WRLCK)
+    except OSError:  # pragma: no cover - the lease is held
+        return False
+
+
+def _backup(real: str, directory: str) -> str | None:
+    """A second, hidden name for the original, to rename it back by; ``None`` when the file
+    system has no hard links."""
+    name = os.path.join(directory, f".fmlint-{secrets.token_hex(8)}{_BACKUP}")
+    try:
+        os.link(real, name, follow_symlinks=False)
+    except OSError:
+        return None
+    return name
+
+
+def _remove_stale_backups(directory: str, info: os.stat_result) -> int:
+    """Remove the hidden names a killed run left for this very file; return how many there were."""
+    removed = 0
+    try:
+        with os.scandir(directory) as scan:
+            for entry in scan:
+                if entry.name.startswith(".fmlint-") and entry.name.endswith(_BACKUP):
+                    found = entry.stat(follow_symlinks=False)
+                    if (found.st_dev, found.st_ino) == (info.st_dev, info.st_ino):
+                        os.unlink(entry.path)
+                        removed += 1
+    except OSError:
+        pass  # the hard links are then reported as they are
+    return removed
 
 
 def read_at(fd: int, size: int, offset: int) -> bytes:
@@ -175,23 +274,24 @@ def _digest(fd: int, offset: int) -> bytes:
     return hashed.digest()
 
 
-def _put_back(real: str, fd: int, directory: str, replacement: os.stat_result) -> None:
-    """Someone wrote to the old file after it was replaced: make ``real`` hold what the old
-    file holds now, their bytes included, unless the replacement (``replacement`` is its
-    ``fstat``) was written to as well; then the old content is kept in a hidden file next
-    to it, and the refusal names that file."""
-    name, out = _temporary(directory)
-    try:
+def _put_back(real: str, fd: int, directory: str, replacement: os.stat_result, backup: str | None) -> None:
+    """Someone wrote to the old file, or opened it, after it was replaced: make ``real`` the
+    old file again (by its hidden name ``backup``, or else as a copy of what it holds now),
+    unless the replacement (``replacement`` is its ``fstat``) was written to as well; then
+    the old file is kept under a hidden name next to it, and the refusal names it."""
+    if backup is None:
+        backup, out = _temporary(directory)
         try:
-            _copy_all(fd, out, os.fstat(fd))
-        finally:
-            os.close(out)
-    except OSError as exc:
-        _unlink(name)
-        raise Refused(
-            f"it changed while fmlint was fixing it, and could not be put back: {exc.strerror or exc}"
-        ) from None
-    kept = f"it changed while fmlint was fixing it, and again after; what it held before is kept in {name}"
+            try:
+                _copy_all(fd, out, os.fstat(fd))
+            finally:
+                os.close(out)
+        except OSError as exc:
+            _unlink(backup)
+            raise Refused(
+                f"it changed while fmlint was fixing it, and could not be put back: {exc.strerror or exc}"
+            ) from None
+    kept = f"it changed while fmlint was fixing it, and again after; what it held before is kept in {backup}"
     try:
         current = os.stat(real)
         if (current.st_ino, current.st_size, current.st_mtime_ns) != (
@@ -200,10 +300,11 @@ def _put_back(real: str, fd: int, directory: str, replacement: os.stat_result) -
             replacement.st_mtime_ns,
         ):
             raise Refused(kept)
-        os.replace(name, real)
+        os.replace(backup, real)
     except OSError:
         raise Refused(kept) from None
-    _sync_directory(directory)
+    finally:
+        _sync_directory(directory)
 
 
 def _copy_all(fd: int, out: int, info: os.stat_result) -> None:
