@@ -106,7 +106,7 @@ def snippet(diagnostic: Diagnostic, source: str, style: Style, columns: int | No
         room = max(columns - len(number) - 3, _MIN_COLUMNS)  # after "12 | "
         # When the line is cut, the budget leaves a column for each "…".
         budget = room if _fits(source, room) else room - 2
-        shown, offset, span_width = _window(source, start, end, budget, min(_CONTEXT, budget // 4), _columns)
+        shown, offset, span_width = _window(source, start, end, budget, min(_CONTEXT, budget // 3), _columns)
     blank = style.gutter(" " * len(number) + " |")
     carets = style.severity(diagnostic.severity, "^" * span_width)
     return [blank, f"{style.gutter(number + ' |')} {shown}", f"{blank} {' ' * offset}{carets}", blank]
