@@ -14,7 +14,6 @@ mark; in a file or a pipe a line is cut only beyond 200 characters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TextIO
 
@@ -101,39 +100,48 @@ def snippet(diagnostic: Diagnostic, source: str, style: Style, columns: int | No
     end = max(min(end, len(source)), start + 1)
     number = str(diagnostic.line)
     if columns is None:
-        shown, offset, span_width = _window(source, start, end, _MAX_CHARS, _CONTEXT, _one)
+        left, right = _char_window(len(source), start)
     else:
         room = max(columns - len(number) - 3, _MIN_COLUMNS)  # after "12 | "
         # When the line is cut, the budget leaves a column for each "…".
         budget = room if _fits(source, room) else room - 2
-        shown, offset, span_width = _window(source, start, end, budget, min(_CONTEXT, budget // 3), _columns)
+        left, right = _column_window(source, start, budget, min(_CONTEXT, budget // 3))
+    shown, offset, span_width = _excerpt(source, left, right, start, end)
     blank = style.gutter(" " * len(number) + " |")
     carets = style.severity(diagnostic.severity, "^" * span_width)
     return [blank, f"{style.gutter(number + ' |')} {shown}", f"{blank} {' ' * offset}{carets}", blank]
 
 
-def _window(
-    source: str, start: int, end: int, budget: int, context: int, cost: Callable[[str], int]
-) -> tuple[str, int, int]:
-    """What to show of ``source``, and the display offset and width of ``[start, end)`` in it.
+def _char_window(length: int, start: int) -> tuple[int, int]:
+    """The characters ``[left, right)`` shown of a line of ``length``: all of it, or
+    :data:`_MAX_CHARS` from :data:`_CONTEXT` before the finding (or the last ones)."""
+    if length <= _MAX_CHARS:
+        return 0, length
+    left = max(0, min(start - _CONTEXT, length - _MAX_CHARS))
+    return left, left + _MAX_CHARS
 
-    ``cost`` says how much of the ``budget`` a character takes: one each (a window of
-    characters), or the columns it is shown in (a window that fits a terminal). Up to
-    ``context`` is kept before the marked part, then as much as fits after it; near the
-    end of the line, the window takes more from before.
-    """
+
+def _column_window(source: str, start: int, budget: int, context: int) -> tuple[int, int]:
+    """The characters ``[left, right)`` of ``source`` shown in ``budget`` terminal columns:
+    up to ``context`` columns before the finding, then as much as fits after it; near the
+    end of the line, more from before."""
     left, used = start, 0
-    while left > 0 and used + cost(source[left - 1]) <= context:
+    while left > 0 and used + _columns(source[left - 1]) <= context:
         left -= 1
-        used += cost(source[left])
+        used += _columns(source[left])
     right, used = left, 0
-    while right < len(source) and used + cost(source[right]) <= budget:
-        used += cost(source[right])
+    while right < len(source) and used + _columns(source[right]) <= budget:
+        used += _columns(source[right])
         right += 1
-    while left > 0 and used + cost(source[left - 1]) <= budget:  # the end is in view: show more before
+    while left > 0 and used + _columns(source[left - 1]) <= budget:  # the end is in view
         left -= 1
-        used += cost(source[left])
-    right = max(right, min(start + 1, len(source)))  # the first marked character, whatever it costs
+        used += _columns(source[left])
+    return left, max(right, min(start + 1, len(source)))  # the first marked character, whatever it takes
+
+
+def _excerpt(source: str, left: int, right: int, start: int, end: int) -> tuple[str, int, int]:
+    """``source[left:right]`` as shown, with ``…`` where it is cut, and the display offset
+    and width of ``[start, end)`` in it."""
     before = "…" if left else ""
     after = "…" if right < len(source) else ""
     head = _display(source[left:start])
@@ -151,10 +159,6 @@ def _fits(source: str, room: int) -> bool:
         if used > room:
             return False
     return True
-
-
-def _one(char: str) -> int:
-    return 1
 
 
 def _columns(char: str) -> int:
