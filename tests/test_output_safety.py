@@ -190,3 +190,25 @@ def test_diff_leaves_out_a_file_whose_lines_would_act(tmp_path: Path, name: str)
     assert f"fmlint: warning: {name}: its fixes are not in the diff: line 10 " in done.stderr
     fixed = run("check", "--isolated", "--fix", name, cwd=tmp_path)  # --fix still applies them
     assert fixed.returncode == 0, fixed.stdout
+
+
+def test_show_traceback_escapes_the_exception_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception whose text quotes a value from the file (in-process: a rule made to fail)."""
+    from typing import Any
+
+    import fmlint.lint
+    from conftest import run_cli
+    from fmlint.rules import BY_CODE, RULES
+
+    def check(context: Any) -> list[Any]:
+        raise ValueError(f"bad value {FORGED} {CLEAR}")
+
+    broken = BY_CODE["FM301"]._replace(stage="document", check=check)
+    rules = tuple(broken if rule.code == "FM301" else rule for rule in RULES)
+    linter = fmlint.lint.Linter
+    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
+    (tmp_path / "x.md").write_text(MINIMAL, encoding="utf-8")
+    result = run_cli("check", "--isolated", "--show-traceback", "--output-format", "json", "x.md", cwd=tmp_path)
+    assert result.code == 1 and result.err.startswith("Traceback (most recent call last):")
+    assert_inert(result.err, human=True)
+    assert result.err.rstrip().endswith("ValueError: bad value \u240a::error file=README.md,line=1::forged \u241b[2J")
