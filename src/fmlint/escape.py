@@ -45,8 +45,8 @@ def printable(text: str, *, hidden: bool = True, line_breaks: bool = False) -> s
     one) shown instead of acting.
 
     ``hidden=False`` suits a reader that shows text as text (GitHub's annotations);
-    ``line_breaks=True`` keeps LF and CR for a caller that encodes them itself (the
-    workflow commands' ``%0A``).
+    ``line_breaks=True`` (which implies it) keeps LF and CR for a caller that encodes
+    them itself (the workflow commands' ``%0A``).
     """
     if line_breaks:
         return _FOR_ANNOTATION_KEEPING_BREAKS.sub(_shown, text)
