@@ -234,8 +234,9 @@ def test_diff_prints_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     result = run_cli("check", "--isolated", "--diff", str(path))
     assert result.code == 1
     assert result.out == (
-        f"--- {path}\n"
-        f"+++ {path}\n"
+        f"diff --git a/{path} b/{path}\n"
+        f"--- a/{path}\n"
+        f"+++ b/{path}\n"
         "@@ -1,12 +1,12 @@\n"
         " ---\n"
         " # a comment that must survive\n"
@@ -264,7 +265,7 @@ def test_diff_applies_with_patch(tmp_path: Path) -> None:
     path = article(tmp_path / "article.md", text)
     diff = run_cli("check", "--isolated", "--diff", "article.md", cwd=tmp_path).out
     assert "\\ No newline at end of file" in diff
-    subprocess.run(["patch", "-p0", "--binary"], input=diff.encode(), cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(["patch", "-p1", "--binary"], input=diff.encode(), cwd=tmp_path, check=True, capture_output=True)
     patched = path.read_bytes()
     article(path, text)
     run_cli("check", "--isolated", "--fix", str(path))
@@ -289,7 +290,9 @@ def test_installed_command_fixes_and_diffs(tmp_path: Path) -> None:
         return subprocess.run([script, *args], cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
 
     diff = fmlint("check", "--isolated", "--diff", "article.md")
-    assert diff.returncode == 1 and diff.stdout.startswith("--- article.md\n+++ article.md\n")
+    assert diff.returncode == 1 and diff.stdout.startswith(
+        "diff --git a/article.md b/article.md\n--- a/article.md\n+++ b/article.md\n"
+    )
     assert path.read_bytes() == ARTICLE.encode("utf-8")
     fixed = fmlint("check", "--isolated", "--fix", "article.md")
     assert fixed.returncode == 0, fixed.stderr

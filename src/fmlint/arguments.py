@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from fmlint import __version__
 
@@ -33,7 +34,7 @@ COMMANDS = ("check", "rules", "rule", "schema")
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; ``only`` builds the parser of that one command and leaves the
     others out (``fmlint check`` on one file would spend a tenth of its time on them)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fmlint",
         description="Validate and lint the YAML front-matter of article files.",
         formatter_class=_Formatter,
@@ -52,6 +53,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         schema = commands.add_parser("schema", help="print a built-in schema", formatter_class=_Formatter)
         schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser (its subparsers are of the same class), whose usage errors are
+    one printable line: they quote arguments, and a file name a script passes on can
+    hold a newline and a CI workflow command."""
+
+    def error(self, message: str) -> NoReturn:
+        from fmlint.escape import printable
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
 
 
 class _Formatter(argparse.HelpFormatter):

@@ -64,7 +64,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return _rule(args.code, sys.stdout)
         return _schema(args.name, sys.stdout)
     except UsageError as exc:
-        print(f"fmlint: error: {exc}", file=sys.stderr)
+        _say("error", str(exc))
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (``fmlint check | head``): nothing more to say.
@@ -292,7 +292,9 @@ def _check(args: Namespace, stream: TextIO) -> int:
     try:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
         lines = SourceLines(known=cache.remembered_lines, record=True) if cache is not None else SourceLines()
-        result = RunResult(tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines)
+        result = RunResult(
+            tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines, strict=run.strict
+        )
         _render(run, result, stream)
         stream.flush()
         if cache is not None:  # after the report: the lines it quoted are kept with the run's outcome
@@ -341,13 +343,17 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), fix_file)
     for outcome in outcomes:
         for note in outcome.notes:
-            print(f"fmlint: warning: {outcome.path}: {note}", file=sys.stderr)
+            _say("warning", note, outcome.path)
     fixed = [outcome for outcome in outcomes if outcome.fixed]
     count = sum(outcome.fixed for outcome in fixed)
     trouble = any(outcome.notes for outcome in outcomes)  # a fix reverted, or a file left alone
     if args.diff:
         for outcome in fixed:
-            render_diff(outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream)
+            unsafe = render_diff(
+                outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream
+            )
+            if unsafe:
+                _say("warning", f"its fixes are not in the diff: {unsafe} (`--fix` applies them)", outcome.path)
         stream.flush()
         noun = "problem" if count == 1 else "problems"
         files = "file" if len(fixed) == 1 else "files"
@@ -360,12 +366,22 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
         fixed=count,
         fixed_files=len(fixed),
         unsafe_fixes=args.unsafe_fixes,
+        strict=run.strict,
     )
     _render(run, result, stream)
     stream.flush()
     if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
     return _exit_code(run, result)
+
+
+def _say(level: str, message: str, path: str | None = None) -> None:
+    """``fmlint: LEVEL: [PATH: ]MESSAGE`` on stderr, as one line: the path and the message may
+    quote a file, a file name or a configuration (:func:`fmlint.escape.printable`)."""
+    from fmlint.escape import printable
+
+    where = f"{printable(path)}: " if path is not None else ""
+    print(f"fmlint: {level}: {where}{printable(message)}", file=sys.stderr)
 
 
 @contextmanager

@@ -299,7 +299,12 @@ class Linter:
         if self.settings.show_traceback:
             import traceback
 
-            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            from fmlint.escape import printable
+
+            # The frames are fmlint's own code; the exception's text may quote the file.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            detail = f"{type(exc).__name__}: {printable(str(exc))}"
+            print(f"Traceback (most recent call last):\n{frames}{detail}", file=sys.stderr)
         message = (
             f"internal error in {where}: {type(exc).__name__}: {_shorten(str(exc))}; "
             f"this is a bug in fmlint, run with --show-traceback for details"

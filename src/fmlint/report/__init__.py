@@ -23,7 +23,7 @@ class RunResult:
     gives reporters the source lines they quote, read lazily from the files.
     """
 
-    __slots__ = ("checked_paths", "diagnostics", "fixed", "fixed_files", "fixing", "lines", "unsafe_fixes")
+    __slots__ = ("checked_paths", "diagnostics", "fixed", "fixed_files", "fixing", "lines", "strict", "unsafe_fixes")
 
     def __init__(
         self,
@@ -34,6 +34,7 @@ class RunResult:
         fixed: int = 0,
         fixed_files: int = 0,
         unsafe_fixes: bool = False,
+        strict: bool = False,
     ) -> None:
         self.diagnostics = diagnostics
         self.checked_paths = checked_paths
@@ -42,6 +43,7 @@ class RunResult:
         self.fixed = fixed
         self.fixed_files = fixed_files
         self.unsafe_fixes = unsafe_fixes  # fixes marked unsafe count as fixable (``--unsafe-fixes``)
+        self.strict = strict  # warnings fail the run too (``--strict``)
 
     @property
     def files_checked(self) -> int:
@@ -54,6 +56,10 @@ class RunResult:
     @property
     def warnings(self) -> int:
         return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is Severity.WARNING)
+
+    def fails(self, diagnostic: Diagnostic) -> bool:
+        """Whether ``diagnostic`` fails the run: an error, or a warning with ``--strict``."""
+        return diagnostic.severity is Severity.ERROR or self.strict
 
     def fixable(self, diagnostic: Diagnostic) -> bool:
         """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would fix ``diagnostic``."""

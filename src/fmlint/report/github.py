@@ -4,6 +4,9 @@
 
 GitHub reads ``%``, CR and LF in a command as escapes, and ``:`` and ``,`` in a
 property as separators, so each is percent-encoded the way the Actions toolkit does.
+Other control characters, and the bidirectional controls that would make an annotation
+read differently from what it holds, are shown instead (:func:`fmlint.escape.printable`):
+every finding is one workflow command, whatever its file holds.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 from typing import TextIO
 
 from fmlint.diagnostic import Severity
+from fmlint.escape import printable
 from fmlint.report import RunResult
 from fmlint.report.identity import portable_path
 
 
 def escape_data(text: str) -> str:
+    text = printable(text, line_breaks=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

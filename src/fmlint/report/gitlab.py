@@ -11,6 +11,7 @@ import json
 from typing import TextIO
 
 from fmlint.diagnostic import Severity
+from fmlint.escape import json_safe
 from fmlint.report import RunResult
 from fmlint.report.identity import fingerprints, portable_path
 
@@ -36,5 +37,4 @@ def render(result: RunResult, stream: TextIO) -> None:
         }
         for d, fingerprint in zip(result.diagnostics, fingerprints(result.diagnostics), strict=True)
     ]
-    json.dump(issues, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_safe(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from fmlint.escape import json_safe
 from fmlint.report import RunResult
 
 
 def render(result: RunResult, stream: TextIO) -> None:
     for diagnostic in result.diagnostics:
-        stream.write(json.dumps(diagnostic.to_json(), ensure_ascii=False) + "\n")
+        stream.write(json_safe(json.dumps(diagnostic.to_json(), ensure_ascii=False)) + "\n")

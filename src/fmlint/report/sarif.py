@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fmlint import __version__
 from fmlint.diagnostic import Diagnostic
+from fmlint.escape import json_safe
 from fmlint.report import RunResult
 from fmlint.report.identity import fingerprints, portable_path
 from fmlint.rules import RULES
@@ -41,8 +42,7 @@ def render(result: RunResult, stream: TextIO) -> None:
         "version": "2.1.0",
         "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}],
     }
-    json.dump(log, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

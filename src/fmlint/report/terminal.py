@@ -4,33 +4,17 @@ Colour follows the common conventions: never when ``NO_COLOR`` is set (no-color.
 always when ``FORCE_COLOR`` is set (to anything but ``0`` or ``false``), otherwise
 only on a terminal that is not ``dumb``.
 Text taken from the files (paths, quoted lines, values inside messages) is made
-printable first, so a file cannot send escape sequences to the reader's terminal.
+printable first (:mod:`fmlint.escape`), so a file cannot send escape sequences to the
+reader's terminal. Quoted lines are fitted to the terminal's width (:func:`width`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
 from fmlint.diagnostic import Severity
-
-# C0 and C1 control characters except tab, and the bidirectional overrides that can
-# make a line read differently from what it holds.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as symbols (U+2400…) instead of acting."""
-    return _UNPRINTABLE.sub(_symbol, text)
-
-
-def _symbol(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "\u2421" if code == 0x7F else "\ufffd"
 
 
 def use_colour(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
@@ -64,3 +48,23 @@ class Style(NamedTuple):
 
     def severity(self, severity: Severity, text: str) -> str:
         return self._wrap("1;31" if severity is Severity.ERROR else "1;33", text)
+
+
+def width(stream: TextIO, environ: Mapping[str, str] | None = None) -> int | None:
+    """The columns of the terminal ``stream`` writes to (``COLUMNS`` when set), or ``None``
+    when it is not a terminal: a file or a pipe gets lines as long as they are.
+
+    What :func:`shutil.get_terminal_size` does, without importing shutil (and the
+    compression modules it imports) on every run.
+    """
+    isatty = getattr(stream, "isatty", None)
+    try:
+        if not (isatty and isatty()):
+            return None
+        env = os.environ if environ is None else environ
+        columns = env.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (ValueError, OSError):  # a closed stream, or one without a real descriptor
+        return None
