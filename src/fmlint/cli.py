@@ -177,7 +177,7 @@ def build_run(args: Namespace) -> Run:
         schemas=schemas,
         enabled=enabled,
         limits=Limits(**config.limits),
-        options=_rule_options(config.rules, where),
+        options=_with_references(_rule_options(config.rules, where), config),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
@@ -265,6 +265,10 @@ def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, di
         declared = {option.name: option for option in rule.options}
         for name, value in values.items():
             option = declared.get(name)
+            if option is not None and option.table is not None:
+                raise UsageError(
+                    f"{where}: set `{name}` of rule `{rule.name}` with [[tool.fmlint.{option.table}]] tables"
+                )
             if option is None:
                 from fmlint.schema.explain import suggest
 
@@ -274,6 +278,15 @@ def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, di
                 raise UsageError(f"{where}: option `{name}` of rule `{rule.name}` has the wrong type: {option.help}")
         resolved[rule.name] = dict(values)
     return resolved
+
+
+def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:
+    """``[[tool.fmlint.references]]`` as the options of the rule that checks them, each with the folder its
+    globs and targets are read from."""
+    if config.references:
+        references = tuple({**entry, "root": config.root} for entry in config.references)
+        options = {**options, "missing-reference": {**options.get("missing-reference", {}), "references": references}}
+    return options
 
 
 def _now(text: str | None) -> datetime:
