@@ -181,6 +181,7 @@ def build_run(args: Namespace) -> Run:
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
+        severities=_severities(config.severity, where),
     )
     return Run(
         paths=tuple(args.paths or ["."]),
@@ -278,6 +279,24 @@ def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, di
                 raise UsageError(f"{where}: option `{name}` of rule `{rule.name}` has the wrong type: {option.help}")
         resolved[rule.name] = dict(values)
     return resolved
+
+
+def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
+    """``[tool.fmlint.severity]`` as the severity of each code; a code or name wins over a prefix
+    (``FM3 = "error"`` with ``FM303 = "warning"``), and a longer prefix over a shorter one."""
+    from fmlint.diagnostic import Severity
+    from fmlint.rules import UnknownCode, matching
+
+    resolved: list[tuple[int, str, Severity]] = []
+    for selector, level in table.items():
+        try:
+            rules = matching(selector)
+        except UnknownCode:
+            raise UsageError(
+                f"{where}: `severity`: unknown rule code or prefix `{selector}` (see `fmlint rules`)"
+            ) from None
+        resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
+    return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
 
 
 def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:

@@ -42,6 +42,7 @@ class Config:
         self.jobs: int | None = None  # None: `auto`
         self.limits: dict[str, int] = {}
         self.rules: dict[str, dict[str, Any]] = {}
+        self.severity: dict[str, str] = {}  # rule code, prefix or name -> "error" or "warning"
         self.references: list[dict[str, str]] = []  # [[tool.fmlint.references]]: files, field, target
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
@@ -146,6 +147,10 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f'{where}: `jobs` must be a positive integer or "auto"')
         return value
+    if attribute == "severity":
+        if not isinstance(value, dict) or not all(level in ("error", "warning") for level in value.values()):
+            raise ConfigError(f'{where}: `severity` must map rule codes or names to "error" or "warning"')
+        return dict(value)
     if attribute == "references":
         return _check_references(value, where)
     if attribute == "rules":

@@ -76,7 +76,8 @@ def lint_targets(
             fingerprint = _fingerprint(targets, cache)
             remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
             if remembered is not None:
-                return remembered, [target.path for target in targets if target.problem is None]
+                paths = [target.path for target in targets if target.problem is None]
+                return linter.with_severities(remembered), paths
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
         run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
         targets = _consumed(targets)
@@ -106,7 +107,7 @@ def lint_targets(
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
         cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
-    return diagnostics, checked
+    return linter.with_severities(diagnostics), checked
 
 
 def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
