@@ -45,8 +45,12 @@ def test_rule_is_documented(rule: Rule) -> None:
 
 def _options(rule: Rule, examples: tuple[Example, ...]) -> dict[str, dict[str, object]]:
     """The rule settings an example set is documented with, validated as a configuration file's are."""
-    table = {name: value for example in examples for name, value in example.options}
-    return _rule_options({rule.name: table}, "the example") if table else {}
+    tables = {option.name for option in rule.options if option.table is not None}
+    table = {name: value for example in examples for name, value in example.options if name not in tables}
+    options = _rule_options({rule.name: table}, "the example") if table else {}
+    # Options set by a table of their own ([[tool.fmlint.references]]) reach the rule as they are.
+    own = {name: value for example in examples for name, value in example.options if name in tables}
+    return {**options, rule.name: {**options.get(rule.name, {}), **own}} if own else options
 
 
 def _write(tmp_path: Path, examples: tuple[Example, ...]) -> tuple[list[Path], str | None]:
@@ -54,6 +58,7 @@ def _write(tmp_path: Path, examples: tuple[Example, ...]) -> tuple[list[Path], s
     schema = None
     for example in examples:
         path = tmp_path / example.name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(example.text.encode("utf-8", "surrogateescape"))
         paths.append(path)
         if example.schema is not None:
@@ -64,14 +69,16 @@ def _write(tmp_path: Path, examples: tuple[Example, ...]) -> tuple[list[Path], s
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.bad], ids=lambda rule: rule.code)
-def test_failing_example_fails_with_this_rule(rule: Rule, tmp_path: Path) -> None:
+def test_failing_example_fails_with_this_rule(rule: Rule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the examples' folder is their site, as for a user linting it
     paths, schema = _write(tmp_path, rule.bad)
     codes = {d.code for d in lint_paths(paths, select=BY_CODE.keys(), schema=schema, options=_options(rule, rule.bad))}
     assert rule.code in codes
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.good], ids=lambda rule: rule.code)
-def test_passing_example_passes_every_rule(rule: Rule, tmp_path: Path) -> None:
+def test_passing_example_passes_every_rule(rule: Rule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     paths, schema = _write(tmp_path, rule.good)
     assert lint_paths(paths, schema=schema, options=_options(rule, rule.good)) == []
 

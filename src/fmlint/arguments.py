@@ -50,8 +50,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         rule = commands.add_parser("rule", help="show the documentation of a rule", formatter_class=_Formatter)
         rule.add_argument("code", metavar="CODE", help="a rule code (FM201) or name (missing-field)")
     if only in (None, "schema"):
-        schema = commands.add_parser("schema", help="print a built-in schema", formatter_class=_Formatter)
-        schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
+        schema = commands.add_parser(
+            "schema",
+            help="print a built-in schema, or infer one from files (`fmlint schema infer PATH...`)",
+            formatter_class=_Formatter,
+        )
+        names = schema.add_subparsers(dest="name", metavar="NAME", required=True)
+        for name in ("article", "related-link", "diagnostics"):
+            names.add_parser(name, help=f"print the built-in {name} schema", formatter_class=_Formatter)
+        infer = names.add_parser(
+            "infer", help="write a schema that the files' front-matter fits", formatter_class=_Formatter
+        )
+        infer.add_argument("paths", nargs="*", metavar="PATH", help="files and directories to learn from")
+        infer.add_argument("--config", metavar="PATH", help="the configuration that chooses the files")
+        infer.add_argument("--isolated", action="store_true", help="ignore configuration files")
     return parser
 
 

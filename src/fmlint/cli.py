@@ -62,6 +62,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _rules(sys.stdout)
         if args.command == "rule":
             return _rule(args.code, sys.stdout)
+        if args.name == "infer":
+            return _infer(args, sys.stdout)
         return _schema(args.name, sys.stdout)
     except UsageError as exc:
         _say("error", str(exc))
@@ -138,19 +140,13 @@ class Run(NamedTuple):
 
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
-    from fmlint.config import ConfigError, find_config, load_config
-    from fmlint.discover import FileFilter
     from fmlint.lint import Settings, env_flag
     from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, UnknownCode, resolve
     from fmlint.schema.store import SchemaError, load_schema_set
     from fmlint.yamlread import Limits
 
-    try:
-        config_path = None if args.isolated else (args.config or find_config(os.getcwd()))
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    config = _load_configuration(args)
     where = config.source or "the command line"
     from_file = Selection(
         tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
@@ -181,21 +177,16 @@ def build_run(args: Namespace) -> Run:
         schemas=schemas,
         enabled=enabled,
         limits=Limits(**config.limits),
-        options=_rule_options(config.rules, where),
+        options=_with_references(_rule_options(config.rules, where), config),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
-    )
-    filters = FileFilter(
-        include=tuple(config.include),
-        exclude=(*config.exclude, *config.extend_exclude),
-        root=config.root,
-        respect_gitignore=config.respect_gitignore,
+        severities=_severities(config.severity, where),
     )
     return Run(
         paths=tuple(args.paths or ["."]),
         settings=settings,
-        filters=filters,
+        filters=_file_filter(config),
         output_format=output_format,
         strict=bool(args.strict if args.strict is not None else config.strict),
         exit_zero=args.exit_zero,
@@ -203,6 +194,28 @@ def build_run(args: Namespace) -> Run:
         statistics=args.statistics,
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
+    )
+
+
+def _load_configuration(args: Namespace) -> Any:
+    from fmlint.config import ConfigError, find_config, load_config
+
+    try:
+        config_path = None if args.isolated else (args.config or find_config(os.getcwd()))
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _file_filter(config: Any) -> Any:
+    """Which files a walk keeps, as ``include``, ``exclude`` and ``extend-exclude`` say."""
+    from fmlint.discover import FileFilter
+
+    return FileFilter(
+        include=tuple(config.include),
+        exclude=(*config.exclude, *config.extend_exclude),
+        root=config.root,
+        respect_gitignore=config.respect_gitignore,
     )
 
 
@@ -253,6 +266,10 @@ def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, di
         declared = {option.name: option for option in rule.options}
         for name, value in values.items():
             option = declared.get(name)
+            if option is not None and option.table is not None:
+                raise UsageError(
+                    f"{where}: set `{name}` of rule `{rule.name}` with [[tool.fmlint.{option.table}]] tables"
+                )
             if option is None:
                 from fmlint.schema.explain import suggest
 
@@ -262,6 +279,33 @@ def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, di
                 raise UsageError(f"{where}: option `{name}` of rule `{rule.name}` has the wrong type: {option.help}")
         resolved[rule.name] = dict(values)
     return resolved
+
+
+def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
+    """``[tool.fmlint.severity]`` as the severity of each code; a code or name wins over a prefix
+    (``FM3 = "error"`` with ``FM303 = "warning"``), and a longer prefix over a shorter one."""
+    from fmlint.diagnostic import Severity
+    from fmlint.rules import UnknownCode, matching
+
+    resolved: list[tuple[int, str, Severity]] = []
+    for selector, level in table.items():
+        try:
+            rules = matching(selector)
+        except UnknownCode:
+            raise UsageError(
+                f"{where}: `severity`: unknown rule code or prefix `{selector}` (see `fmlint rules`)"
+            ) from None
+        resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
+    return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
+
+
+def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:
+    """``[[tool.fmlint.references]]`` as the options of the rule that checks them, each with the folder its
+    globs and targets are read from."""
+    if config.references:
+        references = tuple({**entry, "root": config.root} for entry in config.references)
+        options = {**options, "missing-reference": {**options.get("missing-reference", {}), "references": references}}
+    return options
 
 
 def _now(text: str | None) -> datetime:
@@ -442,6 +486,30 @@ def _rule(code: str, stream: TextIO) -> int:
     if rule is None:
         raise UsageError(f"no rule `{code}`{suggest(code, [*BY_CODE, *BY_NAME])} (see `fmlint rules`)")
     stream.write(render_rule(rule))
+    return EXIT_OK
+
+
+def _infer(args: Namespace, stream: TextIO) -> int:
+    """``fmlint schema infer PATH...``: a schema from the front-matter of the files ``check`` would lint."""
+    import json
+
+    from fmlint.discover import discover
+    from fmlint.schema.infer import infer_schema, read_records
+    from fmlint.yamlread import Limits
+
+    config = _load_configuration(args)
+    targets = list(discover(args.paths or ["."], _file_filter(config)))
+    unwalkable = [f"{target.path}: {target.problem}" for target in targets if target.problem]
+    paths = [target.path for target in targets if not target.problem]
+    records, skipped = read_records(paths, Limits(**config.limits))
+    for note in (*unwalkable, *skipped):
+        print(f"fmlint: warning: left out {note}", file=sys.stderr)
+    if not records:
+        raise UsageError("no file with front-matter to infer a schema from")
+    json.dump(infer_schema(records), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+    noun = "file" if len(records) == 1 else "files"
+    print(f"Inferred a schema from {len(records)} {noun}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -42,6 +42,8 @@ class Config:
         self.jobs: int | None = None  # None: `auto`
         self.limits: dict[str, int] = {}
         self.rules: dict[str, dict[str, Any]] = {}
+        self.severity: dict[str, str] = {}  # rule code, prefix or name -> "error" or "warning"
+        self.references: list[dict[str, str]] = []  # [[tool.fmlint.references]]: files, field, target
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
 
@@ -145,6 +147,12 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f'{where}: `jobs` must be a positive integer or "auto"')
         return value
+    if attribute == "severity":
+        if not isinstance(value, dict) or not all(level in ("error", "warning") for level in value.values()):
+            raise ConfigError(f'{where}: `severity` must map rule codes or names to "error" or "warning"')
+        return dict(value)
+    if attribute == "references":
+        return _check_references(value, where)
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(
@@ -169,3 +177,30 @@ def _check_limits(value: Any, where: str) -> dict[str, int]:
             raise ConfigError(f"{where}: limit `{key}` must be at most {_LIMIT_MAXIMUM[key]}")
         limits[_LIMIT_KEYS[key]] = number
     return limits
+
+
+_REFERENCE_KEYS = ("files", "field", "target")
+
+
+def _check_references(value: Any, where: str) -> list[dict[str, str]]:
+    """``[[tool.fmlint.references]]``: each table names the files (a glob), the field (a JSON pointer,
+    ``*`` for every index) and the target (a path with ``{value}``)."""
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise ConfigError(f"{where}: `references` must be a list of tables, written [[tool.fmlint.references]]")
+    checked = []
+    for number, entry in enumerate(value, 1):
+        at = f"{where}: reference {number}"
+        for key in entry:
+            if key not in _REFERENCE_KEYS:
+                from fmlint.schema.explain import suggest
+
+                raise ConfigError(f"{at}: unknown key `{key}`{suggest(key, _REFERENCE_KEYS)}")
+        for key in _REFERENCE_KEYS:
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise ConfigError(f"{at}: `{key}` must be a non-empty string")
+        if not entry["field"].startswith("/"):
+            raise ConfigError(f'{at}: `field` must be a JSON pointer such as "/items/*", starting with /')
+        if "{value}" not in entry["target"]:
+            raise ConfigError(f"{at}: `target` must contain {{value}}, where each value goes")
+        checked.append({key: entry[key] for key in _REFERENCE_KEYS})
+    return checked

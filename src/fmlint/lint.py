@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, overload
 
 from fmlint import suppress
-from fmlint.diagnostic import Diagnostic
+from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Document, Position
 from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
@@ -38,7 +38,7 @@ class Settings:
     ``now`` is kept with each result that read it instead.
     """
 
-    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores")
+    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores", "severities")
     __slots__ = _fields
 
     def __init__(
@@ -50,6 +50,7 @@ class Settings:
         now: datetime | None = None,
         show_traceback: bool = False,
         per_file_ignores: tuple[suppress.FileIgnore, ...] = (),
+        severities: Mapping[str, Severity] | None = None,
     ) -> None:
         self.schemas = schemas
         self.enabled = enabled
@@ -58,6 +59,7 @@ class Settings:
         self.now = datetime.now().astimezone() if now is None else now
         self.show_traceback = show_traceback
         self.per_file_ignores = per_file_ignores
+        self.severities: Mapping[str, Severity] = {} if severities is None else severities  # code -> severity
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -93,6 +95,10 @@ class Linter:
         ]
         self.check_schema = bool(enabled & _SCHEMA_RULES)
         self.corpus_codes = frozenset(rule.code for rule, _ in self.corpus_rules)
+        # A run whose cross-file findings depend on more than the linted files is never replayed whole.
+        self.reads_other_files = any(
+            rule.reads_files is not None and rule.reads_files(options) for rule, options in self.corpus_rules
+        )
         self._selectors: dict[str, frozenset[str]] = {}
 
     def lint_file(self, path: str) -> FileResult:
@@ -193,6 +199,18 @@ class Linter:
             kept.extend(remaining)
             kept.extend(self._unused(path, used, judged))
         return kept
+
+    def with_severities(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """``diagnostics`` with the severities ``[tool.fmlint.severity]`` gives their rules."""
+        severities = self.settings.severities
+        if not severities:
+            return diagnostics
+        return [
+            diagnostic._replace(severity=severities[diagnostic.code])
+            if diagnostic.code in severities and diagnostic.severity != severities[diagnostic.code]
+            else diagnostic
+            for diagnostic in diagnostics
+        ]
 
     def ignored_codes(self, path: str) -> frozenset[str]:
         """The codes ``per-file-ignores`` leaves out for ``path``."""

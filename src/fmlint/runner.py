@@ -73,11 +73,12 @@ def lint_targets(
     run = _Run(linter, cache, bypass_cache, lint_file)
     if cache is not None:
         targets = list(targets)
-        if bypass_cache is None:
+        if bypass_cache is None and not linter.reads_other_files:
             fingerprint = _fingerprint(targets, cache)
             remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
             if remembered is not None:
-                return remembered, [target.path for target in targets if target.file]
+                paths = [target.path for target in targets if target.file]
+                return linter.with_severities(remembered), paths
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
         run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
         targets = _consumed(targets)
@@ -109,7 +110,7 @@ def lint_targets(
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
         cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
-    return diagnostics, checked
+    return linter.with_severities(diagnostics), checked
 
 
 def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:

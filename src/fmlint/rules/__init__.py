@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from fmlint.rules import across, content, dates, file, meta, numbers, schema, syntax, text, urls
+from fmlint.rules import across, content, dates, file, meta, numbers, references, schema, syntax, text, urls
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -24,6 +24,7 @@ RULES: tuple[Rule, ...] = tuple(
             *content.RULES,
             *text.RULES,
             *across.RULES,
+            *references.RULES,
             *meta.RULES,
         ),
         key=lambda rule: rule.code,

@@ -33,6 +33,7 @@ class Option(NamedTuple):
     type: type | tuple[type, ...]
     default: Any
     help: str
+    table: str | None = None  # set by this table of [tool.fmlint] instead (``references``), not the rule's own
 
 
 Check = Callable[["Context"], Iterable[Diagnostic]]
@@ -66,6 +67,9 @@ class Rule(NamedTuple):
     options: tuple[Option, ...] = ()
     default_enabled: bool = True
     fixable: bool = False
+    # Whether ``finish``, with these options, looks at files beyond the run's facts (FM702 looks for the
+    # files references name): a run's outcome then cannot be reused because no linted file changed.
+    reads_files: Callable[[Mapping[str, Any]], bool] | None = None
 
 
 NowWindow = tuple[Any, ...]  # ("exact", now) or ("range", since or None, until or None)
