@@ -224,19 +224,21 @@ RULES = (
         collect=_collect_scores,
         finish=_judge_scores,
         options=(
-            Option("max-quality", int, 1000, "the largest plausible `quality` (an integer)"),
-            Option("max-heat", int, 1000, "the largest plausible `heat` (an integer)"),
+            Option("max-quality", int, 1000, "the largest plausible `quality` (an integer)", minimum=0),
+            Option("max-heat", int, 1000, "the largest plausible `heat` (an integer)", minimum=0),
             Option(
                 "min-files",
                 int,
                 20,
                 "how many files of the run must have the score before outliers are judged (an integer)",
+                minimum=1,
             ),
             Option(
                 "outlier-threshold",
                 (int, float),
                 8.0,
                 "how many robust standard deviations from the median a value may be (a number)",
+                minimum=0,
             ),
         ),
     ),
@@ -287,7 +289,9 @@ RULES = (
         good=article_with("quality: 72\npublished: true\n"),
         stage="document",
         check=_check_published_below_quality,
-        options=(Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)"),),
+        options=(
+            Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)", minimum=0),
+        ),
         default_enabled=False,
     ),
 )
