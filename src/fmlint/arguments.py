@@ -197,12 +197,14 @@ def _add_file_arguments(check: argparse.ArgumentParser) -> None:
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The arguments of ``argv``; exits (``SystemExit``) on ``--help``, ``--version`` and usage errors."""
     # Options before the command (``fmlint --help check``) are the main parser's: build all.
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(command)
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # argparse leaves what a command does not know to the main parser, whose usage says
         # nothing about the command's options: let the command report it, with its usage.
-        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(unknown)}")
+        wrong = f"unrecognized arguments: {' '.join(unknown)}"
+        (parser if command is None else _command_parser(parser, command)).error(wrong)
     return args
 
 
