@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, run_cli, write_article
+from conftest import MINIMAL, REPO, run_cli, write_article
 
 WARNING = MINIMAL.replace("---\n", "---\npublished: yes\n", 1).replace("an-article", "warned")  # FM102
 
@@ -234,3 +234,33 @@ def test_the_installed_command_reports_a_bad_configuration_without_a_traceback(t
     assert completed.stderr == (
         'fmlint: error: pyproject.toml: `tool` must be a table ([tool.fmlint]), got the string "fmlint"\n'
     )
+
+
+# --- the README's example means what it says ------------------------------------------------------------
+
+
+def readme_section(title: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"\n## {title}\n")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_configuration_example_loads_and_selects_what_its_comments_say(tmp_path: Path) -> None:
+    import re
+
+    from fmlint.config import load_config
+    from fmlint.rules import RULES, Selection, resolve
+
+    [example] = re.findall(r"```toml\n(.*?)```", readme_section("Configuration"), re.DOTALL)
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    assert config.select is None  # commented out: the default selection
+    enabled = resolve([Selection(None, tuple(config.extend_select), tuple(config.ignore))])
+    default = {rule.code for rule in RULES if rule.default_enabled}
+    assert enabled == (default | {"FM404"}) - {"FM205"}
+
+
+def test_the_readme_configuration_error_is_what_fmlint_prints(tmp_path: Path) -> None:
+    shown = readme_section("Configuration").split("```\nfmlint: error: ", 1)[1].split("\n", 1)[0]
+    line = usage_error(tmp_path, "[tool.fmlint.rules.odd-number]\nmin-files = -5\n")
+    assert line == f"fmlint: error: {tmp_path / 'pyproject.toml'}" + shown.removeprefix("pyproject.toml")
