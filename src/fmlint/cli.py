@@ -285,8 +285,13 @@ def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ..
                 try:
                     codes.update(rule.code for rule in matching(selector))
                 except UnknownCode:
+                    from fmlint.rules import BY_CODE, BY_NAME
+                    from fmlint.schema.explain import suggest
+
+                    hint = suggest(selector.strip().upper(), BY_CODE) or suggest(selector.strip(), BY_NAME)
                     raise UsageError(
-                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}` (see `fmlint rules`)"
+                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}`{hint}; "
+                        "`fmlint rules` lists every rule"
                     ) from None
             ignores.append(FileIgnore(pattern, root, frozenset(codes)))
     return tuple(ignores)
