@@ -10,7 +10,7 @@ import io
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO, cast
@@ -156,7 +156,7 @@ class Run(NamedTuple):
 
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
-    from fmlint.config import ConfigError, load_config
+    from fmlint.config import ConfigError, check_codes, config_path, load_config
     from fmlint.discover import FileFilter
     from fmlint.lint import Settings, env_flag
     from fmlint.report import FORMATS, STATISTICS_FORMATS
@@ -165,18 +165,20 @@ def build_run(args: Namespace) -> Run:
     from fmlint.yamlread import Limits
 
     try:
-        config = load_config(_config_path(args))
+        config = load_config(config_path(args.config, args.isolated, args.paths))
+        where = config.source or "the defaults"
+        from_file = Selection(
+            tuple(config.select) if config.select is not None else None,
+            tuple(config.extend_select),
+            tuple(config.ignore),
+        )
+        from_flags = Selection(
+            tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
+        )
+        check_codes(from_file, lambda key: f"{where}: `{key}`")
+        check_codes(from_flags, lambda key: f"--{key}")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    where = config.source or "the defaults"
-    from_file = Selection(
-        tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
-    )
-    from_flags = Selection(
-        tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
-    )
-    _check_codes(from_file, lambda key: f"{where}: `{key}`")
-    _check_codes(from_flags, lambda key: f"--{key}")
     enabled = resolve((from_file, from_flags))
     output_format = args.output_format or config.output_format or "text"
     if output_format not in FORMATS:
@@ -224,39 +226,6 @@ def build_run(args: Namespace) -> Run:
         config_file=config.source,
         schema_file=schema_path,
     )
-
-
-def _config_path(args: Namespace) -> str | None:
-    """``--config``, even with ``--isolated``; else the configuration above the files linted."""
-    from fmlint.config import config_start, find_config
-
-    if args.config:
-        return str(args.config)
-    if args.isolated:
-        return None
-    return find_config(config_start(args.paths or ["."]))
-
-
-def _check_codes(layer: Any, source: Callable[[str], str]) -> None:
-    """Every selector of ``layer`` names a rule; otherwise a usage error that names the setting and
-    suggests the nearest code or name (``FM65O``: did you mean `FM650`?)."""
-    from fmlint.rules import BY_CODE, BY_NAME, UnknownCode, matching
-
-    for key, selectors in (
-        ("select", layer.select or ()),
-        ("extend-select", layer.extend_select),
-        ("ignore", layer.ignore),
-    ):
-        for selector in selectors:
-            try:
-                matching(selector)
-            except UnknownCode:
-                from fmlint.schema.explain import suggest
-
-                hint = suggest(selector.strip().upper(), BY_CODE) or suggest(selector.strip(), BY_NAME)
-                raise UsageError(
-                    f"{source(key)}: unknown rule code or prefix `{selector}`{hint}; `fmlint rules` lists every rule"
-                ) from None
 
 
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fmlint.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
@@ -82,6 +82,38 @@ def config_start(paths: Sequence[str]) -> str:
         return os.path.commonpath(folders)
     except ValueError:  # Windows: paths on different drives have no common folder
         return os.getcwd()
+
+
+def config_path(explicit: str | None, isolated: bool, paths: Sequence[str]) -> str | None:
+    """The configuration file of a run: ``--config`` (kept even with ``--isolated``), else none
+    with ``--isolated``, else the nearest one above the files linted."""
+    if explicit:
+        return explicit
+    if isolated:
+        return None
+    return find_config(config_start(paths or ["."]))
+
+
+def check_codes(layer: Any, source: Callable[[str], str]) -> None:
+    """Every selector of ``layer`` (a :class:`fmlint.rules.Selection`) names a rule; otherwise an
+    error that names the setting (``source`` of its key) and suggests the nearest code or name."""
+    from fmlint.rules import BY_CODE, BY_NAME, UnknownCode, matching
+
+    for key, selectors in (
+        ("select", layer.select or ()),
+        ("extend-select", layer.extend_select),
+        ("ignore", layer.ignore),
+    ):
+        for selector in selectors:
+            try:
+                matching(selector)
+            except UnknownCode:
+                from fmlint.schema.explain import suggest
+
+                hint = suggest(selector.strip().upper(), BY_CODE) or suggest(selector.strip(), BY_NAME)
+                raise ConfigError(
+                    f"{source(key)}: unknown rule code or prefix `{selector}`{hint}; `fmlint rules` lists every rule"
+                ) from None
 
 
 def find_config(start: str) -> str | None:
