@@ -94,3 +94,20 @@ def test_after_a_double_dash_an_option_like_name_is_a_file(tmp_path: Path) -> No
         assert "--config=evil.md:1:1: FM001 " in completed.stdout
         assert "bad.md:3:10: FM203 " in completed.stdout
         assert "Found 2 errors and 0 warnings in 2 of 2 files." in completed.stdout
+
+
+def test_sarif_names_fmlint_without_pointing_at_a_page_that_does_not_exist(tmp_path: Path) -> None:
+    """``informationUri`` is optional in SARIF 2.1.0; fmlint has no page that holds wherever it is installed from."""
+    import json
+
+    import jsonschema
+
+    from conftest import REPO
+
+    write_article(tmp_path / "a.md", MINIMAL)
+    result = run_cli("check", "--output-format", "sarif", "a.md", cwd=tmp_path)
+    log = json.loads(result.out)
+    jsonschema.validate(log, json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text()))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert sorted(driver) == ["name", "rules", "version"]
+    assert "pypi.org" not in result.out
