@@ -266,7 +266,8 @@ RULES = (
         summary="An integer field is written as a decimal number (`quality: 43.0`).",
         what="Reports `quality`, `heat` and image `width` and `height` (anywhere in the front-matter) "
         "written with a decimal point although their value is whole. JSON Schema counts 43.0 as an "
-        "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202.",
+        "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202. The "
+        "fix writes the integer (`43`).",
         why="YAML reads `43.0` as a floating-point number: code that expects an integer index, a "
         "typed model or a JSON consumer sees `43.0` and may reject or mis-sort it.",
         bad=article_with("quality: 43.0\n"),
