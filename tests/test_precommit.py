@@ -1,8 +1,8 @@
 """The pre-commit hooks, end to end: real git, real pre-commit, fmlint installed by pre-commit.
 
-pre-commit installs the hook repository into a virtual environment of its own (from
-PyPI), so this test takes a while; it keeps to three pre-commit runs that share one
-environment.
+pre-commit clones the hook repository (a committed copy of this checkout) and builds
+fmlint from it into a virtual environment of its own, with its dependencies from the
+package index, so this test takes a while; its pre-commit runs share one environment.
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from conftest import MINIMAL, REPO
 HOOK_REPO_FILES = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "src", "schemas")
 # Another article than the good one: the same URL in two files would also be a finding (FM701).
 BAD = MINIMAL.replace('title: "An article"\n', 'title: "An article"\nquality: -5\n').replace("an-article", "a-bad-one")
+# Only a warning (FM102), which does not fail the hook but must be seen.
+WARNED = MINIMAL.replace('title: "An article"\n', 'title: "An article"\npublished: yes\n').replace(
+    "an-article", "warned"
+)
+# A file whose name is an option: read as one, it would select a rule that finds nothing.
+EVIL = 'select = ["FM901"]\n'
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -84,6 +90,11 @@ def content_repository(path: Path, env: dict[str, str], hooks: Path, rev: str) -
         f"      - id: fmlint\n"
         f"      - id: fmlint-all\n"
         f"        args: [articles/]\n"
+        f"        stages: [manual]\n"
+        # As the README says to make warnings fail the commit.
+        f"      - id: fmlint\n"
+        f"        alias: fmlint-strict\n"
+        f"        entry: fmlint check --strict --\n"
         f"        stages: [manual]\n",
         encoding="utf-8",
     )
@@ -92,6 +103,8 @@ def content_repository(path: Path, env: dict[str, str], hooks: Path, rev: str) -
     (path / "articles" / "bad.md").write_text(BAD, encoding="utf-8")
     # Not an article: the hook must not pass it to fmlint (it would be FM001).
     (path / "build.py").write_text("print('not an article')\n", encoding="utf-8")
+    (path / "evil.md").write_text(EVIL, encoding="utf-8")
+    (path / "--config=evil.md").write_text(EVIL, encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -110,10 +123,13 @@ def test_hook_refuses_a_bad_commit_and_accepts_a_good_one(tmp_path: Path, env: d
     assert "fmlint" in output and "Failed" in output
     assert "articles/bad.md:3:10: FM203 `quality` must be an integer ≥ 0, got -5" in output
     assert "3 | quality: -5" in output
+    # The file named like an option was linted as a file, not read as `--config`.
+    assert "--config=evil.md:1:1: FM001 file has no front-matter" in output
     assert "good.md" not in output and "build.py" not in output
     assert run(["git", "rev-parse", "--verify", "HEAD"], content, env).returncode != 0  # nothing was committed
 
-    git(content, env, "rm", "--cached", "--quiet", "articles/bad.md")  # leave it out, untracked
+    # Leave them out, untracked.
+    git(content, env, "rm", "--cached", "--quiet", "--", "articles/bad.md", "evil.md", "--config=evil.md")
     accepted = run(["git", "commit", "-m", "Add a good article"], content, env)
     output = accepted.stdout + accepted.stderr
     assert accepted.returncode == 0, output
@@ -121,12 +137,25 @@ def test_hook_refuses_a_bad_commit_and_accepts_a_good_one(tmp_path: Path, env: d
     committed = git(content, env, "show", "--name-only", "--format=", "HEAD").stdout.split()
     assert sorted(committed) == [".pre-commit-config.yaml", "articles/good.md", "build.py"]
 
+    # A warning does not stop the commit, but the hook shows it.
+    (content / "articles" / "warned.md").write_text(WARNED, encoding="utf-8")
+    git(content, env, "add", "articles/warned.md")
+    warned = run(["git", "commit", "-m", "Add an article with a warning"], content, env)
+    output = warned.stdout + warned.stderr
+    assert warned.returncode == 0, output
+    assert "Passed" in output
+    assert "articles/warned.md:3:12: FM102 [*] `yes` is the boolean true" in output
+    assert "Found 0 errors and 1 warning in 1 of 1 file." in output
+    strict = pre_commit(content, env, "run", "fmlint-strict", "--hook-stage", "manual", "--files", "articles/warned.md")
+    output = strict.stdout + strict.stderr
+    assert strict.returncode == 1 and "Failed" in output and "FM102" in output, output
+
     # The variant lints the whole folder, so it sees the article that was left out.
     everything = pre_commit(content, env, "run", "fmlint-all", "--hook-stage", "manual", "--all-files")
     output = everything.stdout + everything.stderr
     assert everything.returncode == 1, output
     assert "articles/bad.md:3:10: FM203" in output
-    assert "Found 1 error and 0 warnings in 1 of 2 files." in output
+    assert "Found 1 error and 1 warning in 2 of 3 files." in output
 
 
 def test_hook_definitions_are_valid_for_pre_commit() -> None:
@@ -135,7 +164,9 @@ def test_hook_definitions_are_valid_for_pre_commit() -> None:
     hooks = {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
     assert set(hooks) == {"fmlint", "fmlint-all"}
     for hook in hooks.values():
-        assert hook["entry"] == "fmlint check" and hook["language"] == "python"
+        # `--` last: a committed file named like an option stays a file name.
+        assert hook["entry"] == "fmlint check --" and hook["language"] == "python"
+        assert hook["verbose"] is True  # pre-commit shows the warnings of a hook that passes
         assert hook["types_or"] == ["markdown", "plain-text"] and hook["require_serial"] is True
     assert hooks["fmlint"]["pass_filenames"] is True and hooks["fmlint-all"]["pass_filenames"] is False
     config = load_config(str(REPO / ".pre-commit-config.yaml"))

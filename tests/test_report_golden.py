@@ -83,7 +83,7 @@ def test_quiet_drops_only_the_summary() -> None:
     for name in ("text", "concise"):
         full = run_format(name)
         quiet = run_format(name, "--quiet")
-        summary = "Found 7 errors and 1 warning in 3 of 4 files.\n"
+        summary = "Found 7 errors and 1 warning in 3 of 4 files.\n[*] 1 fixable with `--fix`.\n"
         assert full.endswith(summary)
         assert quiet == full.removesuffix(summary)
 

@@ -96,7 +96,19 @@ def test_the_examples_are_dedented_as_textwrap_does(text: str) -> None:
     assert dedent(text) == textwrap.dedent(text)
 
 
-@pytest.mark.parametrize("argv", [["check"], ["check", "one.md"], ["check", "a.md", "folder/b.md", "c d.md", "é.md"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "one.md"],
+        ["check", "a.md", "folder/b.md", "c d.md", "é.md"],
+        # How the pre-commit hooks run it: after `--`, a name that looks like an option is a path.
+        ["check", "--"],
+        ["check", "--", "a.md"],
+        ["check", "--", "--config=evil.md", "-q", "b.md"],
+        ["check", "a.md", "--", "-b.md"],
+    ],
+)
 def test_a_plain_check_is_read_as_argparse_reads_it(argv: list[str]) -> None:
     plain = plain_check(argv)
     assert plain is not None
@@ -105,7 +117,14 @@ def test_a_plain_check_is_read_as_argparse_reads_it(argv: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["check", "--quiet", "a.md"], ["check", "a.md", "-q"], ["check", "--", "a.md"], ["check", "-"], ["rules"]],
+    [
+        [],
+        ["check", "--quiet", "a.md"],
+        ["check", "a.md", "-q"],
+        ["check", "-q", "--", "a.md"],
+        ["check", "-"],
+        ["rules"],
+    ],
 )
 def test_every_other_command_line_is_read_by_argparse(argv: list[str]) -> None:
     assert plain_check(argv) is None

@@ -26,13 +26,13 @@ def project(tmp_path: Path) -> Path:
 
 
 TABLE = dedent("""
-     4  FM102  warning  yaml11-boolean
+     4  FM102  warning  [*] yaml11-boolean
      4  FM205  warning  unknown-field
      3  FM203  error    out-of-range
      1  FM001  error    missing-front-matter
      1  FM201  error    missing-field
     """)
-SUMMARY = "Found 5 errors and 8 warnings in 5 of 6 files.\n"
+SUMMARY = "Found 5 errors and 8 warnings in 5 of 6 files.\n[*] 4 fixable with `--fix`.\n"  # FM102's
 
 
 def test_statistics_golden(project: Path) -> None:
@@ -55,11 +55,12 @@ def test_statistics_counts_after_selection_and_suppression(project: Path) -> Non
     write_article(project / "a.md", ARTICLE.replace("titel: yes\n", "titel: yes  # fmlint: ignore\n"))
     result = run_cli("check", "--isolated", "--statistics", "--ignore", "FM0", cwd=project)
     assert result.out == dedent("""
-        3  FM102  warning  yaml11-boolean
+        3  FM102  warning  [*] yaml11-boolean
         3  FM203  error    out-of-range
         3  FM205  warning  unknown-field
         1  FM201  error    missing-field
         Found 4 errors and 6 warnings in 4 of 6 files.
+        [*] 3 fixable with `--fix`.
         """)
 
 

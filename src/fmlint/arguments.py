@@ -21,11 +21,19 @@ def _codes(value: str) -> list[str]:
 
 
 def _jobs(value: str) -> int:
+    from fmlint.config import max_jobs
+
     if value == "auto":
         return 0
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"must be a positive number or `auto`, not {value!r}")
+    if int(value) > max_jobs():
+        raise argparse.ArgumentTypeError(f"must be at most {max_jobs()} (4 per core on this machine), not {value}")
     return int(value)
+
+
+def _globs(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 COMMANDS = ("check", "rules", "rule", "schema")
@@ -39,7 +47,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Validate and lint the YAML front-matter of article files.",
         formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"fmlint {__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"fmlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     if only in (None, "check"):
         summary = "lint files and directories (default: the current directory)"
@@ -142,6 +150,7 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         metavar="GLOB:CODES",
         help="like --per-file-ignores, added to the configured table",
     )
+    _add_file_arguments(check)
     check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
     check.add_argument(
         "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
@@ -183,7 +192,50 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_file_arguments(check: argparse.ArgumentParser) -> None:
+    """Which files a walk lints, and what ``fmlint check`` prints instead of linting them."""
+    check.add_argument(
+        "--include",
+        type=_globs,
+        action="extend",
+        metavar="GLOBS",
+        help="lint the walked files matching these globs (comma-separated; replaces `include`)",
+    )
+    check.add_argument(
+        "--extend-include",
+        type=_globs,
+        action="extend",
+        default=[],
+        metavar="GLOBS",
+        help="lint the walked files matching these globs too",
+    )
+    check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the configuration file used and the resolved settings, then exit",
+    )
+    check.add_argument(
+        "--show-files", action="store_true", help="print the files that would be linted, one per line, then exit"
+    )
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The arguments of ``argv``; exits (``SystemExit``) on ``--help``, ``--version`` and usage errors."""
     # Options before the command (``fmlint --help check``) are the main parser's: build all.
-    return build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(command)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse leaves what a command does not know to the main parser, whose usage says
+        # nothing about the command's options: let the command report it, with its usage.
+        wrong = f"unrecognized arguments: {' '.join(unknown)}"
+        (parser if command is None else _command_parser(parser, command)).error(wrong)
+    return args
+
+
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
+    return parser

@@ -76,14 +76,26 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def plain_check(argv: Sequence[str]) -> Namespace | None:
     """``fmlint check PATH...`` without options (how pre-commit runs it), read as argparse reads
-    it, or ``None`` for any other command line. A test holds the two readings equal."""
-    if not argv or argv[0] != "check" or any(arg.startswith("-") for arg in argv[1:]):
+    it, or ``None`` for any other command line. A test holds the two readings equal.
+
+    Everything after a ``--`` is a path, even when it starts with ``-``: the hooks end their
+    entry with ``--`` so that a committed file named ``--config=x.md`` stays a file name.
+    """
+    if not argv or argv[0] != "check":
+        return None
+    arguments = list(argv[1:])
+    paths = arguments
+    if "--" in arguments:
+        end = arguments.index("--")
+        paths = [*arguments[:end], *arguments[end + 1 :]]
+        arguments = arguments[:end]
+    if any(arg.startswith("-") for arg in arguments):
         return None
     from types import SimpleNamespace
 
-    arguments = SimpleNamespace(
+    namespace = SimpleNamespace(
         command="check",
-        paths=list(argv[1:]),
+        paths=paths,
         select=None,
         extend_select=[],
         ignore=[],
@@ -104,8 +116,12 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         diff=False,
         no_cache=False,
         jobs=None,
+        include=None,
+        extend_include=[],
+        show_settings=False,
+        show_files=False,
     )
-    return cast("Namespace", arguments)  # the same attributes
+    return cast("Namespace", namespace)  # the same attributes
 
 
 class _Terminated(BaseException):
@@ -136,29 +152,34 @@ class Run(NamedTuple):
     statistics: bool = False
     cache_dir: str | None = None  # None: no result cache
     jobs: int | None = None  # None: one per core, when there are enough files
+    config_file: str | None = None  # None: the defaults
+    schema_file: str | None = None  # None: the built-in article schema
 
 
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
+    from fmlint.config import ConfigError, check_codes
     from fmlint.lint import Settings, env_flag
     from fmlint.report import FORMATS, STATISTICS_FORMATS
-    from fmlint.rules import Selection, UnknownCode, resolve
+    from fmlint.rules import Selection, resolve
     from fmlint.schema.store import SchemaError, load_schema_set
     from fmlint.yamlread import Limits
 
     config = _load_configuration(args)
-    where = config.source or "the command line"
-    from_file = Selection(
-        tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
-    )
-    from_flags = Selection(
-        tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
-    )
-    for layer, source in ((from_file, where), (from_flags, "the command line")):
-        try:
-            layer.validate()
-        except UnknownCode as exc:
-            raise UsageError(f"{source}: unknown rule code or prefix `{exc}` (see `fmlint rules`)") from None
+    where = config.source or "the defaults"
+    try:
+        from_file = Selection(
+            tuple(config.select) if config.select is not None else None,
+            tuple(config.extend_select),
+            tuple(config.ignore),
+        )
+        from_flags = Selection(
+            tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
+        )
+        check_codes(from_file, lambda key: f"{where}: `{key}`")
+        check_codes(from_flags, lambda key: f"--{key}")
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     enabled = resolve((from_file, from_flags))
     output_format = args.output_format or config.output_format or "text"
     if output_format not in FORMATS:
@@ -186,7 +207,7 @@ def build_run(args: Namespace) -> Run:
     return Run(
         paths=tuple(args.paths or ["."]),
         settings=settings,
-        filters=_file_filter(config),
+        filters=_file_filter(config, args),
         output_format=output_format,
         strict=bool(args.strict if args.strict is not None else config.strict),
         exit_zero=args.exit_zero,
@@ -194,25 +215,33 @@ def build_run(args: Namespace) -> Run:
         statistics=args.statistics,
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
+        config_file=config.source,
+        schema_file=schema_path,
     )
 
 
 def _load_configuration(args: Namespace) -> Any:
-    from fmlint.config import ConfigError, find_config, load_config
+    """The configuration of the files ``args`` names (see :func:`fmlint.config.config_path`)."""
+    from fmlint.config import ConfigError, config_path, load_config
 
     try:
-        config_path = None if args.isolated else (args.config or find_config(os.getcwd()))
-        return load_config(config_path)
+        return load_config(config_path(args.config, args.isolated, args.paths))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _file_filter(config: Any) -> Any:
-    """Which files a walk keeps, as ``include``, ``exclude`` and ``extend-exclude`` say."""
+def _file_filter(config: Any, args: Namespace) -> Any:
+    """Which files a walk keeps: ``include`` (or ``--include``) and ``extend-include``, less ``exclude``
+    and ``extend-exclude``."""
     from fmlint.discover import FileFilter
 
+    include = getattr(args, "include", None)
     return FileFilter(
-        include=tuple(config.include),
+        include=(
+            *(config.include if include is None else include),
+            *config.extend_include,
+            *getattr(args, "extend_include", ()),
+        ),
         exclude=(*config.exclude, *config.extend_exclude),
         root=config.root,
         respect_gitignore=config.respect_gitignore,
@@ -245,8 +274,13 @@ def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ..
                 try:
                     codes.update(rule.code for rule in matching(selector))
                 except UnknownCode:
+                    from fmlint.rules import BY_CODE, BY_NAME
+                    from fmlint.schema.explain import suggest
+
+                    hint = suggest(selector.strip().upper(), BY_CODE) or suggest(selector.strip(), BY_NAME)
                     raise UsageError(
-                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}` (see `fmlint rules`)"
+                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}`{hint}; "
+                        "`fmlint rules` lists every rule"
                     ) from None
             ignores.append(FileIgnore(pattern, root, frozenset(codes)))
     return tuple(ignores)
@@ -254,31 +288,12 @@ def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ..
 
 def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
     """Validate ``[tool.fmlint.rules.<rule>]`` tables against each rule's declared options."""
-    from fmlint.rules import BY_CODE, BY_NAME
+    from fmlint.config import ConfigError, check_rule_options
 
-    resolved: dict[str, dict[str, Any]] = {}
-    for key, values in tables.items():
-        rule = BY_NAME.get(key) or BY_CODE.get(key.upper())
-        if rule is None:
-            from fmlint.schema.explain import suggest
-
-            raise UsageError(f"{where}: no rule named `{key}`{suggest(key, BY_NAME)}")
-        declared = {option.name: option for option in rule.options}
-        for name, value in values.items():
-            option = declared.get(name)
-            if option is not None and option.table is not None:
-                raise UsageError(
-                    f"{where}: set `{name}` of rule `{rule.name}` with [[tool.fmlint.{option.table}]] tables"
-                )
-            if option is None:
-                from fmlint.schema.explain import suggest
-
-                hint = suggest(name, declared) or (f" ({rule.name} has no options)" if not declared else "")
-                raise UsageError(f"{where}: rule `{rule.name}` has no option `{name}`{hint}")
-            if not isinstance(value, option.type) or (isinstance(value, bool) and option.type is not bool):
-                raise UsageError(f"{where}: option `{name}` of rule `{rule.name}` has the wrong type: {option.help}")
-        resolved[rule.name] = dict(values)
-    return resolved
+    try:
+        return check_rule_options(tables, where)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
@@ -329,6 +344,8 @@ def _check(args: Namespace, stream: TextIO) -> int:
     from fmlint.runner import lint_targets
 
     run = build_run(args)
+    if args.show_settings or args.show_files:
+        return _show(args, run, stream)
     linter = Linter(run.settings)
     if args.fix or args.diff:
         return _fix(args, run, linter, stream)  # files being fixed are linted from their bytes, not the cache
@@ -348,6 +365,18 @@ def _check(args: Namespace, stream: TextIO) -> int:
         if cache is not None:
             cache.close()  # an interrupted run leaves the cache as it was
     return _exit_code(run, result)
+
+
+def _show(args: Namespace, run: Run, stream: TextIO) -> int:
+    """``--show-settings`` and ``--show-files``: print what the run would use, lint nothing."""
+    from fmlint.discover import discover
+    from fmlint.show import show_files, show_settings
+
+    if args.show_settings:
+        show_settings(run, stream)
+    if args.show_files:
+        show_files(discover(run.paths, run.filters), stream)
+    return EXIT_OK
 
 
 def _render(run: Run, result: Any, stream: TextIO) -> None:
@@ -498,7 +527,7 @@ def _infer(args: Namespace, stream: TextIO) -> int:
     from fmlint.yamlread import Limits
 
     config = _load_configuration(args)
-    targets = list(discover(args.paths or ["."], _file_filter(config)))
+    targets = list(discover(args.paths or ["."], _file_filter(config, args)))
     unwalkable = [f"{target.path}: {target.problem}" for target in targets if target.problem]
     paths = [target.path for target in targets if not target.problem]
     records, skipped = read_records(paths, Limits(**config.limits))

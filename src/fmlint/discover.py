@@ -2,8 +2,9 @@
 
 A path named explicitly is always linted, and read as given. Directories are walked
 without following symbolic links to directories (so a link loop cannot trap the walk),
-skipping hidden entries, git-ignored paths and ``exclude`` globs, and keeping files
-whose names match ``include``.
+skipping hidden entries, git-ignored paths, ``exclude`` globs and the files a repository
+keeps about itself (``README.md``, ``LICENSE.md``, …), and keeping files whose names
+match ``include``.
 
 A symbolic link found while walking is read only when its target is a file the walk
 could have found itself: inside the folder being walked, not hidden, not git-ignored,
@@ -22,6 +23,33 @@ from typing import NamedTuple
 
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt")
 DEFAULT_EXCLUDE = ("node_modules",)
+# Files a repository keeps about itself, matched by the name before the first dot in any
+# case (README.md, readme.txt, LICENSE.en.md). They have no front-matter, and a site
+# generator such as Jekyll copies a file without front-matter as it is instead of making
+# a page of it: they are not articles.
+REPOSITORY_FILES = frozenset(
+    {
+        "AUTHORS",
+        "CHANGELOG",
+        "CHANGES",
+        "CODE_OF_CONDUCT",
+        "CONTRIBUTING",
+        "CONTRIBUTORS",
+        "COPYING",
+        "ISSUE_TEMPLATE",
+        "LICENCE",
+        "LICENSE",
+        "NOTICE",
+        "PULL_REQUEST_TEMPLATE",
+        "README",
+        "SECURITY",
+    }
+)
+
+
+def is_repository_file(name: str) -> bool:
+    """Whether a walk leaves the file ``name`` out as one of :data:`REPOSITORY_FILES`."""
+    return name.partition(".")[0].upper() in REPOSITORY_FILES
 
 
 class Target(NamedTuple):
@@ -135,7 +163,7 @@ def _walk(top: str, rules: FileFilter) -> Iterator[Target]:
                 if relative + "/" not in ignored and not excluded(name, path):
                     stack.append(iter(_entries(path)))
                     break  # depth first: the folder's entries come next
-            elif included(name, path) and not excluded(name, path):
+            elif included(name, path) and not excluded(name, path) and not is_repository_file(name):
                 problem = link_problem(path, real_top, ignored) if item.is_symlink() else None
                 yield Target(path, problem)
         else:

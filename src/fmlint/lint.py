@@ -22,6 +22,7 @@ from fmlint.document import Document, Position
 from fmlint.fastyaml import read_front_matter_yaml
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
+from fmlint.rules.syntax import yaml11_boolean_fix
 from fmlint.schema.store import SchemaSet
 from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
 from fmlint.yamlread import Limits
@@ -135,7 +136,12 @@ class Linter:
         doc = Document(path, source, parsed.data, parsed.spans)
         found = [
             make_diagnostic(
-                BY_NAME[issue.kind], path, doc.position_of_span(issue.start, issue.end), issue.pointer, issue.message
+                BY_NAME[issue.kind],
+                path,
+                doc.position_of_span(issue.start, issue.end),
+                issue.pointer,
+                issue.message,
+                yaml11_boolean_fix(source.text, issue.start, issue.end) if issue.kind == "yaml11-boolean" else None,
             )
             for issue in parsed.issues
         ]

@@ -22,7 +22,8 @@ from fmlint.rules import RULES
 from fmlint.rules.base import Example, Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/fmlint/"
+# No ``informationUri``: it is optional, and fmlint has no page of its own to point at
+# that would hold wherever it is installed from.
 
 
 def render(result: RunResult, stream: TextIO) -> None:
@@ -34,7 +35,6 @@ def render(result: RunResult, stream: TextIO) -> None:
     driver = {
         "name": "fmlint",
         "version": __version__,
-        "informationUri": INFORMATION_URI,
         "rules": [_rule(rule) for rule in RULES],
     }
     log = {

@@ -186,10 +186,9 @@ RULES = (
         "whose URL another file also has, at that URL, naming the other file and its line; both files "
         "get the warning (the other file is named relative to the folder of the file reported). URLs "
         "are compared with scheme and host in any case, `http` and `https` alike, without a default "
-        "port, a fragment or a trailing `/`; path and query must match as written. On the real "
-        "corpus this finds 4 pairs of files: a news story imported twice a day "
-        "apart (the second copy with a mangled title), and three blog posts imported again under "
-        "another title and date, 1.5 to 8.5 months later.",
+        "port, a fragment or a trailing `/`; path and query must match as written. Typical finds are "
+        "a story imported twice a day apart (the second copy with a mangled title), and a post "
+        "imported again months later under another title and date.",
         why="The same article in two files is listed twice on the site and in feeds, and the two "
         "copies drift apart when only one is corrected.",
         bad=(

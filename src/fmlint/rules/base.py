@@ -27,12 +27,20 @@ class Example(NamedTuple):
 
 
 class Option(NamedTuple):
-    """A setting of a rule, configured under ``[tool.fmlint.rules.<rule-name>]``."""
+    """A setting of a rule, configured under ``[tool.fmlint.rules.<rule-name>]``.
+
+    A value is checked against ``type`` (numbers must also be finite), the bounds
+    ``minimum`` and ``maximum`` (inclusive) and, for a list, the type of its ``items``,
+    when the configuration is loaded.
+    """
 
     name: str
     type: type | tuple[type, ...]
     default: Any
     help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    items: Any = None  # the type of each item of a list (the field `type` hides the builtin here)
     table: str | None = None  # set by this table of [tool.fmlint] instead (``references``), not the rule's own
 
 

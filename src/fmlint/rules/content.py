@@ -194,8 +194,7 @@ RULES = (
         summary="`secured` is not `base64;base64` with a payload of whole 16-byte blocks and a 16-byte IV.",
         what="Checks that `secured` is two standard base64 texts separated by one `;`: the first (the "
         "encrypted payload) must decode to a non-zero multiple of 16 bytes, the second (the "
-        "initialisation vector) to exactly 16 bytes. The message names the part that is wrong. All "
-        "674 real articles pass.",
+        "initialisation vector) to exactly 16 bytes. The message names the part that is wrong.",
         why="The payload is encrypted in 16-byte blocks (as AES is); a truncated or re-encoded value "
         "cannot be decrypted, and the page shows nothing where the protected content should be.",
         bad=article_with('secured: "LF9kwNXAnuxuF+SaKNeNWg==;fev0NSB0RHqR2mUi"\n'),
@@ -271,7 +270,7 @@ RULES = (
         summary="An image has a `width` but no `height`, or a `height` but no `width`.",
         what="Reports each image (the article's, its provider's logos, and those of related links) "
         "that gives one dimension without the other. That each is a positive integer is the schema's "
-        "check (FM202, FM203). Every image of the real corpus has both.",
+        "check (FM202, FM203).",
         why="A page reserves space for an image only when it knows both sizes; with one, the layout "
         "jumps when the image loads, or the image is stretched.",
         bad=article_with('images:\n  - {url: "https://example.com/lead.jpg", width: 1200}\n'),

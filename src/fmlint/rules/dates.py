@@ -169,7 +169,16 @@ RULES = (
         good=_article("2022-06-21T16:00:00Z"),
         stage="document",
         check=_check_future,
-        options=(Option("tolerance-hours", int, 24, "how far ahead of now a date-time may be, in hours"),),
+        options=(
+            Option(
+                "tolerance-hours",
+                int,
+                24,
+                "how far ahead of now a date-time may be, in hours",
+                minimum=0,
+                maximum=876_000,
+            ),
+        ),
     ),
     Rule(
         code="FM403",
@@ -186,7 +195,9 @@ RULES = (
         good=_article("2022-06-21T23:30:00Z", "2022-06-22-an-article.md"),
         stage="document",
         check=_check_file_name,
-        options=(Option("max-days", int, 1, "how many days the file name's date may differ"),),
+        options=(
+            Option("max-days", int, 1, "how many days the file name's date may differ", minimum=0, maximum=36_500),
+        ),
     ),
     Rule(
         code="FM404",

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard
 
-from fmlint.diagnostic import Diagnostic, Severity
+from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
 from fmlint.document import Position
 from fmlint.rules.base import ARTICLE_HEAD, Context, CorpusContext, Example, Option, Rule, article_with
 from fmlint.rules.values import records
@@ -167,7 +167,24 @@ def _check_decimal_integers(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 pointer,
                 f"`{field}` is written as the decimal number {value!r}; write the integer {int(value)}",
+                fix=_integer_fix(ctx, pointer, value),
             )
+
+
+def _integer_fix(ctx: Context, pointer: str, value: float) -> Fix | None:
+    """Write the whole number ``value`` as an integer, when its text is a plain number and nothing
+    else (an anchor, a tag or a comment in the span: no fix)."""
+    offsets = ctx.doc.value_offsets(pointer)
+    if offsets is None or ctx.doc.style(pointer) != "":
+        return None
+    start, end = offsets
+    try:
+        written = float(ctx.doc.text[start:end].replace("_", ""))
+    except ValueError:
+        return None
+    if written != value:
+        return None
+    return Fix(f"write {int(value)}", (Edit(start, end, str(int(value))),))
 
 
 # --- FM503 published-without-heat --------------------------------------------------------
@@ -213,9 +230,9 @@ RULES = (
         "`outlier-threshold`. Median and MAD are not pulled by the outlier itself, as mean and standard "
         "deviation are. Related links' scores join the articles' population, since they are the same "
         "score for other articles. Heat's -1 (not computed) is a marker, not a score, and is left out; "
-        "values the schema rejects are left to FM202 and FM203. On the 674 real articles quality and "
-        "heat have median 72, MAD 15 and range 0 to 189: the largest robust z-score there is 5.3, so "
-        "the default threshold of 8 leaves room, and `quality: 100000` scores 4500.",
+        "values the schema rejects are left to FM202 and FM203. With scores around 72 spread by 15 "
+        "points, `quality: 189` has a robust z-score of about 5 and `quality: 100000` one of 4500: the "
+        "default threshold of 8 leaves room for the first and reports the second.",
         why="A score of 100000 among scores near 72 is a unit or a typing mistake, and sends the article "
         "to the top of every ranking; the schema cannot say what is plausible for a given site.",
         bad=_run_of((70, 72, 75, 900)),
@@ -224,19 +241,21 @@ RULES = (
         collect=_collect_scores,
         finish=_judge_scores,
         options=(
-            Option("max-quality", int, 1000, "the largest plausible `quality` (an integer)"),
-            Option("max-heat", int, 1000, "the largest plausible `heat` (an integer)"),
+            Option("max-quality", int, 1000, "the largest plausible `quality` (an integer)", minimum=0),
+            Option("max-heat", int, 1000, "the largest plausible `heat` (an integer)", minimum=0),
             Option(
                 "min-files",
                 int,
                 20,
                 "how many files of the run must have the score before outliers are judged (an integer)",
+                minimum=1,
             ),
             Option(
                 "outlier-threshold",
                 (int, float),
                 8.0,
                 "how many robust standard deviations from the median a value may be (a number)",
+                minimum=0,
             ),
         ),
     ),
@@ -247,24 +266,24 @@ RULES = (
         summary="An integer field is written as a decimal number (`quality: 43.0`).",
         what="Reports `quality`, `heat` and image `width` and `height` (anywhere in the front-matter) "
         "written with a decimal point although their value is whole. JSON Schema counts 43.0 as an "
-        "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202.",
+        "integer, so the schema check accepts it; a decimal that is not whole (`43.5`) is FM202. The "
+        "fix writes the integer (`43`).",
         why="YAML reads `43.0` as a floating-point number: code that expects an integer index, a "
         "typed model or a JSON consumer sees `43.0` and may reject or mis-sort it.",
         bad=article_with("quality: 43.0\n"),
         good=article_with("quality: 43\n"),
         stage="document",
         check=_check_decimal_integers,
+        fixable=True,
     ),
     Rule(
         code="FM503",
         name="published-without-heat",
         severity=Severity.WARNING,
         summary="A published article has `heat: -1`: its popularity was never computed.",
-        what="Reports `heat: -1` (not computed) on an article with `published: true`. On the 674 real "
-        "articles heat is computed on every one (428 of them published) and equals quality on 672; "
-        "the only -1 in the sample data is on an unpublished record. Heat that merely differs from "
-        "quality is not reported: the 2 real articles where it does differ by 1 and 2 points, which "
-        "is plausible for a popularity score.",
+        what="Reports `heat: -1` (not computed) on an article with `published: true`. Heat that merely "
+        "differs from quality is not reported: a popularity score may well drift a few points from "
+        "the quality it started from.",
         why="An article on the site without a computed heat ranks below every scored article, which "
         "is rarely what the editor meant when publishing it.",
         bad=article_with("heat: -1\npublished: true\n"),
@@ -277,17 +296,18 @@ RULES = (
         name="published-below-quality",
         severity=Severity.WARNING,
         summary="A published article's quality is below the publishing threshold (opt-in).",
-        what="Reports `published: true` with a `quality` below `threshold`. On the real corpus the two "
-        "never overlap: all 428 published articles have quality 70 or more, all 246 unpublished ones "
-        "69 or less. Whether a site publishes by a quality threshold, and which, is its own choice, so "
-        'the rule is opt-in (`extend-select = ["FM504"]`).',
+        what="Reports `published: true` with a `quality` below `threshold`. Whether a site publishes by "
+        "a quality threshold, and which, is its own choice, so the rule is opt-in "
+        '(`extend-select = ["FM504"]`) and the threshold an option.',
         why="When publishing follows a quality threshold, a low-quality article marked published was "
         "usually flipped by hand or by a bug.",
         bad=article_with("quality: 43\npublished: true\n"),
         good=article_with("quality: 72\npublished: true\n"),
         stage="document",
         check=_check_published_below_quality,
-        options=(Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)"),),
+        options=(
+            Option("threshold", int, 70, "the lowest `quality` a published article may have (an integer)", minimum=0),
+        ),
         default_enabled=False,
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fmlint.diagnostic import Severity
+from fmlint.diagnostic import Edit, Fix, Severity
 from fmlint.rules.base import Rule, example
 
 _GOOD = example("""
@@ -43,7 +43,8 @@ RULES = (
         severity=Severity.WARNING,
         summary="`yes`, `no`, `on` or `off` is a boolean in YAML 1.1 but text in YAML 1.2.",
         what="Reports unquoted `yes`/`no`/`on`/`off` (in any case). fmlint reads them as YAML 1.1 "
-        "does (as booleans), and warns.",
+        "does (as booleans), and warns; the fix writes `true` or `false`, which every YAML reader "
+        "reads as that boolean.",
         why="Parsers disagree: PyYAML and Ruby read `published: yes` as true, js-yaml and Go read "
         'it as the string "yes". Write `true`/`false`, or quote the text.',
         bad=example("""
@@ -57,6 +58,7 @@ RULES = (
             """),
         good=_GOOD,
         stage="yaml",
+        fixable=True,
     ),
     Rule(
         code="FM103",
@@ -139,3 +141,16 @@ RULES = (
         stage="yaml",
     ),
 )
+
+
+_YAML11_BOOLEANS = {"yes": "true", "on": "true", "no": "false", "off": "false"}
+
+
+def yaml11_boolean_fix(text: str, start: int, end: int) -> Fix | None:
+    """FM102's fix: the YAML 1.1 boolean at ``[start, end)`` of the front-matter ``text``
+    written as the YAML 1.2 one it was read as (``yes`` → ``true``). Nothing is guessed:
+    the span must hold the word alone."""
+    replacement = _YAML11_BOOLEANS.get(text[start:end].lower())
+    if replacement is None:
+        return None
+    return Fix(f"write {replacement}", (Edit(start, end, replacement),))

@@ -235,6 +235,7 @@ RULES = (
                 ["title", "excerpt"],
                 "the text fields to check, in the article and in each related link "
                 '(["title"] leaves scraped excerpts alone)',
+                items=str,
             ),
         ),
         fixable=True,

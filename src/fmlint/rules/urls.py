@@ -376,6 +376,7 @@ RULES = (
                 list,
                 ["youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "twitch.tv"],
                 "video platforms: a `type: video` record hosted there may name another provider",
+                items=str,
             ),
         ),
     ),
