@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, dedent, lint_text, where
-from fmlint.yamlread import Limits, read_yaml, resolve_plain
+from fmlint.yamlcore import resolve_plain
+from fmlint.yamlread import Limits, read_yaml
 
 
 def load(text: str, limits: Limits = Limits()) -> object:
