@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -203,3 +204,48 @@ def test_implicit_keys_longer_than_yaml_allows_are_left_to_the_full_reader() -> 
         longer = text.format(key="k" * 1025)
         assert read_plain_yaml(longer, Limits()) is None
         assert read_yaml(longer, Limits()).fatal
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n... x: y\n",  # a document end marker, not the key `... x`
+        "a: 1\n--- x\n",
+        "topics: [C#:?]\n",  # libyaml rejects `:` before `?` inside a flow collection
+        "a: {k: C:?}\n",
+    ],
+)
+def test_what_libyaml_rejects_is_left_to_the_full_reader(text: str) -> None:
+    assert read_plain_yaml(text, Limits()) is None
+    assert read_yaml(text, Limits()).fatal
+
+
+@pytest.mark.parametrize("digits", [1001, 1024])
+def test_number_keys_longer_than_the_limit_are_reported_by_both_readers(digits: int) -> None:
+    text = "9" * digits + ": x\n"
+    full = read_yaml(text, Limits())
+    assert [issue.kind for issue in full.issues] == ["limit-exceeded"]
+    assert read_plain_yaml(text, Limits()) is None
+
+
+def test_long_number_values_are_reported_alike() -> None:
+    assert check("quality: " + "9" * 1001 + "\n")
+    assert [i.kind for i in read_yaml("quality: " + "9" * 1001 + "\n", Limits()).issues] == ["limit-exceeded"]
+
+
+@pytest.mark.parametrize("value", ["09:30", "0:30", "00:00", "-.5", "+.5", "._5", "1:20", ".5"])
+def test_times_and_point_floats_read_alike(value: str) -> None:
+    assert check(f"starts: {value}\n")
+
+
+def test_escapes_read_as_libyaml_reads_them() -> None:
+    from fmlint.yamlcore import DOUBLE_ESCAPES
+
+    for code in DOUBLE_ESCAPES:
+        if code != "\t":  # the fast reader leaves every tab to the full reader
+            assert check(f'a: "x\\{code}y"\n'), code
+    for escape in ("\\x41", "\\u00e9", "\\U0001F600"):
+        assert check(f'a: "{escape}"\n')
+    for bad in ("\\q", "\\x4", "\\ud800", "\\U00110000"):
+        assert read_plain_yaml(f'a: "{bad}"\n', Limits()) is None
+        assert read_yaml(f'a: "{bad}"\n', Limits()).fatal
