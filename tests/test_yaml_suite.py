@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from yaml.events import AliasEvent, DocumentStartEvent, NodeEvent
 
 from fmlint.yamlread import Limits, ParsedYaml, read_yaml
 from test_fastyaml import check as readers_agree
@@ -46,20 +47,32 @@ def _text(case: str) -> str:
     return (SUITE / case / "in.yaml").read_text(encoding="utf-8")
 
 
-@cache
-def _libyaml(case: str) -> tuple[bool, int]:
-    """Whether libyaml's parser reads the case, and how many documents it holds.
+def libyaml_reads(text: str) -> tuple[bool, int]:
+    """Whether libyaml's parser reads ``text`` (every alias naming an anchor before it), and its documents.
 
     The parser's verdict, not PyYAML's composer's: the composer also refuses an anchor
     defined twice, which YAML allows (the spec's example 7.1 does it) and fmlint reads.
     """
-    from yaml.events import DocumentStartEvent
-
+    anchors: set[str] = set()
+    documents = 0
     try:
-        events = list(yaml.parse(_text(case), Loader=yaml.CSafeLoader))
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, AliasEvent):
+                if event.anchor not in anchors:
+                    return False, 0
+            elif isinstance(event, NodeEvent) and event.anchor is not None:
+                anchors.add(event.anchor)
+            elif isinstance(event, DocumentStartEvent):
+                documents += 1
+                anchors.clear()
     except yaml.YAMLError:
         return False, 0
-    return True, sum(isinstance(event, DocumentStartEvent) for event in events)
+    return True, documents
+
+
+@cache
+def _libyaml(case: str) -> tuple[bool, int]:
+    return libyaml_reads(_text(case))
 
 
 @cache
