@@ -33,13 +33,13 @@ from fmlint.yamlcore import (
     tagged_scalar,
     unknown_tag_message,
 )
-from fmlint.yamlerrors import reader_message, syntax_message, undefined_alias_message
 
 # The types are defined with the scalar rules both readers share; they are imported from here too.
 __all__ = ["Issue", "Limits", "ParsedYaml", "Span", "escape_pointer", "flow_depth_offset", "read_yaml"]
 
 # PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
-# importing it costs more than linting a typical file.
+# importing it costs more than linting a typical file. The wording of syntax errors
+# (fmlint.yamlerrors) is imported only when there is one.
 _parsers: dict[str, Any] = {}
 
 
@@ -292,7 +292,9 @@ class _Composer:
                 end,
             )
             value: Any = None
-        elif name not in self.anchors:  # libyaml rejects these first; kept for the pure-Python parser
+        elif name not in self.anchors:
+            from fmlint.yamlerrors import undefined_alias_message
+
             self.issue(
                 "yaml-syntax-error",
                 undefined_alias_message(name),
@@ -475,11 +477,15 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
     except _Abort:
         fatal = True
     except yaml.MarkedYAMLError as exc:
+        from fmlint.yamlerrors import syntax_message
+
         mark = exc.problem_mark or exc.context_mark
         index = mark.index if mark is not None else 0
         composer.issue("yaml-syntax-error", syntax_message(exc, counted), "", index, index + 1)
         fatal = True
     except yaml.reader.ReaderError as exc:
+        from fmlint.yamlerrors import reader_message
+
         index = exc.position
         if "c" in _parsers:  # libyaml reports a byte offset into the UTF-8 stream
             index = len(stream.encode("utf-8")[:index].decode("utf-8", "ignore")) - (len(stream) - len(counted))
