@@ -132,31 +132,23 @@ _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+\Z")
 _FLOAT12 = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 
 
-class Plain(NamedTuple):
-    """How a plain scalar reads, and what to report about it (``kind`` and ``note`` or ``None``)."""
-
-    value: Any
-    kind: str | None
-    note: str | None
-
-
-def read_plain(text: str, max_length: int) -> Plain:
-    """Read an untagged plain scalar, with the issue it raises, if any.
+def read_plain(text: str, max_length: int) -> tuple[Any, str | None, str | None]:
+    """Read an untagged plain scalar: its value, and the kind and message of its issue, if any.
 
     The issue is ``yaml11-boolean`` or ``yaml11-number`` when YAML 1.1 and 1.2 read the
     text differently, and ``limit-exceeded`` for a number longer than ``max_length``
-    (it is kept as text).
+    (it is kept as text). A plain tuple: this runs for every scalar of every file.
     """
     value, note = resolve_plain(text, max_length)
     if note is not None:
-        return Plain(value, "yaml11-boolean" if isinstance(value, bool) else "yaml11-number", note)
+        return value, ("yaml11-boolean" if isinstance(value, bool) else "yaml11-number"), note
     if len(text) > max_length and text[0] in NUMBER_START and _looks_numeric(text):
         message = (
             f"number of {len(text)} characters is longer than {max_length} "
             f"(limit max-number-length); it is read as text"
         )
-        return Plain(value, "limit-exceeded", message)
-    return Plain(value, None, None)
+        return value, "limit-exceeded", message
+    return value, None, None
 
 
 def _looks_numeric(text: str) -> bool:
