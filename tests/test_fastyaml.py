@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,8 +88,11 @@ _SCALARS = [
     '"bad \\q"', '"unclosed', '"a" trailing', "'a' # c", '"a"#c', "[a, b]", "[]", "{}", "{k: v, k2: 'w'}",
     "[a, [b]]", "[a,]", "[a, , b]", "{a, b}", "[https://x.com/a, 'q']", "{a: 1, a: 2}", "&anchor x", "*alias",
     "!tag x", "|", ">", "%x", "@x", "`x", "?x", ":x", "[a] tail", "é ünïcödé", "a  b  ", "x   # spaced",
+    "09:30", "0:30", "00:00", "0:30.5", "-.5", "+.5", "._5", ".5", "[C#:?]", "{k: C:?}", "... x: y", "--- x",
+    "9" * 1001,
 ]  # fmt: skip
-_KEYS = ["title", "a", "b", "with space", "yes", "1", "null", "C#", "a:b", "x-y", "'q'", '"d"', "<<", "?k", "-k", "k "]
+_KEYS = ["title", "a", "b", "with space", "yes", "1", "null", "C#", "a:b", "x-y", "'q'", '"d"', "<<", "?k", "-k", "k ",
+         "... k", "--- k", "09:30", "-.5", "9" * 1001, "9" * 1025]  # fmt: skip
 # Most of a document is ordinary; the odd value or key is what finds disagreements.
 _SAFE_SCALARS = [value for value in _SCALARS if value[:1].isalnum() and ":" not in value and "#" not in value]
 _SAFE_SCALARS += ['"quoted"', "'single'", "[a, b]", "{k: v}", "-5", "1.5", "yes", "0777"]
@@ -99,7 +104,7 @@ def _pick(draw: st.DrawFn, safe: list[str], anything: list[str]) -> str:
 
 
 @st.composite
-def _documents(draw: st.DrawFn) -> str:
+def documents(draw: st.DrawFn) -> str:
     """YAML-like documents mixing the subset with everything just outside it."""
     lines: list[str] = []
 
@@ -137,48 +142,36 @@ def _documents(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_documents())
+@given(documents())
 def test_generated_documents_agree(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_mutated_real_documents_agree(data: st.DataObject) -> None:
-    files = sorted(CORPUS.iterdir())
-    text = _front_matter(data.draw(st.sampled_from(files)))
-    for _ in range(data.draw(st.integers(1, 4))):
-        position = data.draw(st.integers(0, len(text) - 1))
-        fragment = data.draw(
-            st.sampled_from(
-                [
-                    " ",
-                    "  ",
-                    ":",
-                    ": ",
-                    "#",
-                    " #",
-                    "-",
-                    "- ",
-                    "'",
-                    '"',
-                    "[",
-                    "]",
-                    "{",
-                    "\n",
-                    "\\",
-                    "*",
-                    "&",
-                    "é",
-                    "yes",
-                    "\r\n",
-                ]
-            )
-        )
-        if data.draw(st.booleans()):
-            text = text[:position] + fragment + text[position:]
+_FRAGMENTS = [" ", "  ", ":", ": ", "#", " #", "-", "- ", "'", '"', "[", "]", "{", "\n", "\\", "*", "&", "é", "yes",
+              "\r\n", "\t", "?", "...", "---", "09:30", "-.5", "0:"]  # fmt: skip
+
+
+@cache
+def _corpus_front_matter() -> list[str]:
+    return [_front_matter(path) for path in sorted(CORPUS.iterdir())]
+
+
+@st.composite
+def mutated_documents(draw: st.DrawFn) -> str:
+    """Real front-matter with a few characters inserted or deleted."""
+    text = draw(st.sampled_from(_corpus_front_matter()))
+    for _ in range(draw(st.integers(1, 4))):
+        position = draw(st.integers(0, len(text) - 1))
+        if draw(st.booleans()):
+            text = text[:position] + draw(st.sampled_from(_FRAGMENTS)) + text[position:]
         else:
             text = text[:position] + text[position + 1 :]
+    return text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_documents())
+def test_mutated_real_documents_agree(text: str) -> None:
     check(text)
 
 
@@ -187,7 +180,7 @@ def test_generator_exercises_the_fast_path() -> None:
     accepted = 0
 
     @settings(max_examples=200, deadline=None, database=None)
-    @given(_documents())
+    @given(documents())
     def count(text: str) -> None:
         nonlocal accepted
         accepted += check(text)
@@ -203,3 +196,48 @@ def test_implicit_keys_longer_than_yaml_allows_are_left_to_the_full_reader() -> 
         longer = text.format(key="k" * 1025)
         assert read_plain_yaml(longer, Limits()) is None
         assert read_yaml(longer, Limits()).fatal
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n... x: y\n",  # a document end marker, not the key `... x`
+        "a: 1\n--- x\n",
+        "topics: [C#:?]\n",  # libyaml rejects `:` before `?` inside a flow collection
+        "a: {k: C:?}\n",
+    ],
+)
+def test_what_libyaml_rejects_is_left_to_the_full_reader(text: str) -> None:
+    assert read_plain_yaml(text, Limits()) is None
+    assert read_yaml(text, Limits()).fatal
+
+
+@pytest.mark.parametrize("digits", [1001, 1024])
+def test_number_keys_longer_than_the_limit_are_reported_by_both_readers(digits: int) -> None:
+    text = "9" * digits + ": x\n"
+    full = read_yaml(text, Limits())
+    assert [issue.kind for issue in full.issues] == ["limit-exceeded"]
+    assert read_plain_yaml(text, Limits()) is None
+
+
+def test_long_number_values_are_reported_alike() -> None:
+    assert check("quality: " + "9" * 1001 + "\n")
+    assert [i.kind for i in read_yaml("quality: " + "9" * 1001 + "\n", Limits()).issues] == ["limit-exceeded"]
+
+
+@pytest.mark.parametrize("value", ["09:30", "0:30", "00:00", "-.5", "+.5", "._5", "1:20", ".5"])
+def test_times_and_point_floats_read_alike(value: str) -> None:
+    assert check(f"starts: {value}\n")
+
+
+def test_escapes_read_as_libyaml_reads_them() -> None:
+    from fmlint.yamlcore import DOUBLE_ESCAPES
+
+    for code in DOUBLE_ESCAPES:
+        if code != "\t":  # the fast reader leaves every tab to the full reader
+            assert check(f'a: "x\\{code}y"\n'), code
+    for escape in ("\\x41", "\\u00e9", "\\U0001F600"):
+        assert check(f'a: "{escape}"\n')
+    for bad in ("\\q", "\\x4", "\\ud800", "\\U00110000"):
+        assert read_plain_yaml(f'a: "{bad}"\n', Limits()) is None
+        assert read_yaml(f'a: "{bad}"\n', Limits()).fatal

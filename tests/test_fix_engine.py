@@ -147,7 +147,9 @@ def test_fixes_that_end_with_a_new_problem_are_all_reverted(tmp_path: Path, regi
     assert result.code == 1
     assert result.err.splitlines() == [
         f"fmlint: warning: {path}: fix for FM697 at /title reverted: it would make the YAML unreadable "
-        "(FM005 YAML syntax error: did not find expected key (while parsing a block mapping that starts on line 2))",
+        '(FM005 YAML syntax error: the double quote (`"`) opened on line 2, column 8 is not closed on its line, '
+        "so the value runs on to this line; close it. "
+        "Parser message: did not find expected key (while parsing a block mapping that starts on line 2))",
         f"fmlint: warning: {path}: fixes reverted: together they would add FM697 (title is 'An  article')",
     ]
 

@@ -6,9 +6,13 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import MINIMAL, dedent, lint_text, where
-from fmlint.yamlread import Limits, read_yaml, resolve_plain
+from fmlint.yamlcore import resolve_plain
+from fmlint.yamlread import Limits, read_yaml
 
 
 def load(text: str, limits: Limits = Limits()) -> object:
@@ -50,12 +54,62 @@ def load(text: str, limits: Limits = Limits()) -> object:
         ("2022-07-05", "2022-07-05", False),
         ("2022-07-05 23:38:00", "2022-07-05 23:38:00", False),
         ("=", "=", False),
+        # A base-60 integer cannot start with 0, and a float that starts with its point
+        # has no sign and a digit after it: PyYAML reads these as text.
+        ("09:30", "09:30", False),
+        ("0:30", "0:30", False),
+        ("00:00", "00:00", False),
+        ("0:30.5", 30.5, True),
+        ("-.5", "-.5", True),
+        ("+.5", "+.5", True),
+        ("._5", "._5", False),
+        (".5", 0.5, False),
+        ("-.nan", "-.nan", False),
     ],
 )
 def test_plain_scalars_read_as_yaml_1_1(text: str, value: object, differs: bool) -> None:
     result, note = resolve_plain(text, 1000)
     assert result == value and type(result) is type(value)
     assert (note is not None) is differs
+
+
+def _pyyaml_reading(text: str) -> object:
+    """What PyYAML's safe loader makes of a plain scalar, timestamps kept as text as fmlint keeps them."""
+    loader = yaml.SafeLoader("")
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == "tag:yaml.org,2002:timestamp":
+        return text
+    return loader.construct_object(yaml.ScalarNode(tag, text), deep=True)
+
+
+def _same_reading(text: str) -> None:
+    ours, _ = resolve_plain(text, 1000)
+    try:
+        theirs = _pyyaml_reading(text)
+    except (ValueError, yaml.YAMLError):
+        # PyYAML fails on these (`0x_`, `0b_`: no digits; `=`: no constructor): fmlint keeps the text.
+        assert ours == text
+        return
+    if isinstance(theirs, float) and math.isnan(theirs):
+        assert isinstance(ours, float) and math.isnan(ours)
+    else:
+        assert (type(ours), ours) == (type(theirs), theirs), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["09:30", "0:30", "00:00", "-.5", "+.5", "._5", "1:20", "-1:20", "1_0:0_0", "0:30.5", "1:60", "1:5:5", "0x_",
+     "0b_", "0_", "00", "-0", "+0x1f", "0o17", "1e3", "1.e+3", "+.inf", "-.Inf", "-.nan", ".NaN", ".5_", "1_.5",
+     "2022-07-05", "=", "~", "Yes", "nO", "0b1_0", "-0b1", "+12_", "0.", "-0.0", "1__0"],
+)  # fmt: skip
+def test_plain_scalars_read_as_pyyaml_reads_them(text: str) -> None:
+    _same_reading(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="0123456789_:.-+eEoxbB", min_size=1, max_size=10))
+def test_number_like_scalars_read_as_pyyaml_reads_them(text: str) -> None:
+    _same_reading(text)
 
 
 def test_special_floats() -> None:

@@ -16,31 +16,26 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from fmlint.yamlread import (
-    _NUMBER_START as NUMBER_START,
-)
-from fmlint.yamlread import (
+from fmlint.yamlcore import (
     Issue,
     Limits,
     ParsedYaml,
     Span,
     escape_pointer,
-    read_yaml,
-    resolve_plain,
+    read_plain,
+    repeated_key,
+    unescape,
 )
+from fmlint.yamlread import read_yaml
 
 # Characters only the full reader handles: tabs, control and non-printable characters,
 # and the line breaks YAML knows besides LF and CR LF.
 _UNUSUAL = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# A line starting with `---` or `...` may be a document marker (`... x: y` is not a key).
+_MARKER_LINE = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
 _LONE_CR = re.compile("\r(?!\n)")  # apart: with it in the same pattern, the search is twice as slow
 # A plain scalar may not start with an indicator (``-``, ``?`` and ``:`` only when a space follows).
 _PLAIN_START_BAD = frozenset(",[]{}#&*!|>'\"%@`")
-_DOUBLE_ESCAPES = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
-    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
-    "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
-_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 _MAX_LINES = 5000
 _MAX_DEPTH = 16
 # YAML allows an implicit key of at most 1024 characters up to its `:`; a longer one
@@ -67,8 +62,9 @@ def _key(text: str, max_length: int) -> tuple[str, str]:
     """The key a plain key text reads as, and its JSON pointer token."""
     if not text or text[0] in _PLAIN_START_BAD or text[0] in "-?:" or text != text.rstrip(" "):
         raise _Unsupported
-    key, note = resolve_plain(text, max_length)
-    if not isinstance(key, str) or key == "<<" or note is not None:
+    # A key the full reader reports anything about (not text, too long a number) is left to it.
+    key, kind, _ = read_plain(text, max_length)
+    if not isinstance(key, str) or key == "<<" or kind is not None:
         raise _Unsupported
     return key, escape_pointer(key)
 
@@ -149,12 +145,9 @@ class _Reader:
             item, start, end, style, index = self.block_value(
                 index + 1, indent, child, line.start + rest_at, depth, True
             )
-        if key in seen:
-            first = self.text.count("\n", 0, seen[key]) + 2
-            message = f"duplicate key `{key}`; it is first defined on line {first}"
-            self.issues.append(Issue("duplicate-key", message, child, key_start, key_end))
-        else:
-            seen[key] = key_start
+        repeated = repeated_key(seen, key, key_start, self.text)
+        if repeated is not None:
+            self.issues.append(Issue("duplicate-key", repeated, child, key_start, key_end))
         value[key] = item
         self.spans[child] = Span(key_start, key_end, start, end, style)
         return index
@@ -230,11 +223,8 @@ class _Reader:
         return self.resolve(plain, start, pointer), start, start + len(plain), ""
 
     def resolve(self, plain: str, start: int, pointer: str) -> Any:
-        if len(plain) > self.limits.max_number_length and plain[0] in NUMBER_START:
-            raise _Unsupported
-        value, note = resolve_plain(plain, self.limits.max_number_length)
-        if note is not None:
-            kind = "yaml11-boolean" if isinstance(value, bool) else "yaml11-number"
+        value, kind, note = read_plain(plain, self.limits.max_number_length)
+        if kind is not None and note is not None:
             self.issues.append(Issue(kind, note, pointer, start, start + len(plain)))
         return value
 
@@ -293,8 +283,8 @@ class _Reader:
         end = position + len(plain)
         self.last_style = ""
         if key:
-            value, note = resolve_plain(plain, self.limits.max_number_length)
-            if note is not None or not isinstance(value, str):
+            value, kind, _ = read_plain(plain, self.limits.max_number_length)
+            if kind is not None or not isinstance(value, str):
                 raise _Unsupported
         else:
             value = self.resolve(plain, base + position, child)
@@ -319,8 +309,12 @@ def _flow_plain(text: str, position: int) -> str:
         char = text[end]
         if char in ",[]{}":
             break
-        if char == ":" and text[end + 1 : end + 2] in ("", " ", ",", "[", "]", "{", "}"):
-            break
+        if char == ":":
+            follower = text[end + 1 : end + 2]
+            if follower in ("", " ", ",", "[", "]", "{", "}"):
+                break
+            if follower == "?":
+                raise _Unsupported  # libyaml rejects `:?` inside a flow collection
         if char == "#" and text[end - 1] == " ":
             break
         end += 1
@@ -404,33 +398,12 @@ def _quoted(text: str) -> tuple[str, int]:
             break
         close += 1
     inner = text[1:close]
-    return (_unescape(inner) if "\\" in inner else inner), close + 1
-
-
-def _unescape(inner: str) -> str:
-    parts = []
-    position = 0
-    while True:
-        slash = inner.find("\\", position)
-        if slash == -1:
-            parts.append(inner[position:])
-            return "".join(parts)
-        parts.append(inner[position:slash])
-        code = inner[slash + 1 : slash + 2]
-        if code in _DOUBLE_ESCAPES:
-            parts.append(_DOUBLE_ESCAPES[code])
-            position = slash + 2
-        elif code in _HEX_ESCAPES:
-            digits = inner[slash + 2 : slash + 2 + _HEX_ESCAPES[code]]
-            if len(digits) != _HEX_ESCAPES[code] or not all(char in "0123456789abcdefABCDEF" for char in digits):
-                raise _Unsupported
-            point = int(digits, 16)
-            if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
-                raise _Unsupported
-            parts.append(chr(point))
-            position = slash + 2 + len(digits)
-        else:
-            raise _Unsupported
+    if "\\" not in inner:
+        return inner, close + 1
+    value = unescape(inner)
+    if value is None:
+        raise _Unsupported
+    return value, close + 1
 
 
 def read_plain_yaml(text: str, limits: Limits) -> ParsedYaml | None:
@@ -448,7 +421,7 @@ def read_plain_yaml(text: str, limits: Limits) -> ParsedYaml | None:
         return ParsedYaml(None, {}, [], False, True)
     if len(lines) > _MAX_LINES or lines[0].indent != 0 or _is_item(lines[0].text):
         return None
-    if lines[0].text.startswith(("---", "...", "%")):
+    if lines[0].text.startswith("%") or _MARKER_LINE.search(text):
         return None
     try:
         data, index = reader.mapping(0, 0, "", 0)

@@ -17,14 +17,29 @@ done here, iteratively, so that:
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
+
+from fmlint.yamlcore import (
+    COLLECTION_TAGS,
+    SCALAR_TAGS,
+    Issue,
+    Limits,
+    ParsedYaml,
+    Span,
+    escape_pointer,
+    non_string_key_message,
+    read_plain,
+    repeated_key,
+    tagged_scalar,
+    unknown_tag_message,
+)
+
+# The types are defined with the scalar rules both readers share; they are imported from here too.
+__all__ = ["Issue", "Limits", "ParsedYaml", "Span", "escape_pointer", "flow_depth_offset", "read_yaml"]
 
 # PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
-# importing it costs more than linting a typical file.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import yaml
-
+# importing it costs more than linting a typical file. The wording of syntax errors
+# (fmlint.yamlerrors) is imported only when there is one.
 _parsers: dict[str, Any] = {}
 
 
@@ -67,218 +82,8 @@ def _py_parser_class() -> Any:
     return PyParser
 
 
-class Limits(NamedTuple):
-    """Bounds that keep hostile input from exhausting the run (all configurable)."""
-
-    max_front_matter_bytes: int = 1_048_576
-    max_depth: int = 64
-    max_nodes: int = 100_000
-    max_number_length: int = 1000
-
-
-class Issue(NamedTuple):
-    """Something the reader noticed. ``kind`` names the rule that reports it.
-
-    ``start``/``end`` are character offsets in the front-matter text.
-    """
-
-    kind: str
-    message: str
-    pointer: str
-    start: int
-    end: int
-
-
-class Span(NamedTuple):
-    """Where a node sits: its key (for mapping values) and its value, as offsets.
-
-    A named tuple: a file has one per node, and it is made in a quarter of the time a
-    frozen dataclass takes."""
-
-    key_start: int
-    key_end: int
-    start: int
-    end: int
-    style: str  # "" plain, "'" or '"' quoted, "|" or ">" block scalar, "[" / "{" flow, "-" / ":" block
-
-
-class ParsedYaml:
-    """The outcome of reading a block: data (``None`` when unusable), spans and issues."""
-
-    __slots__ = ("data", "empty", "fatal", "issues", "spans")
-
-    def __init__(self, data: Any, spans: dict[str, Span], issues: list[Issue], fatal: bool, empty: bool) -> None:
-        self.data = data
-        self.spans = spans
-        self.issues = issues
-        self.fatal = fatal  # the data cannot be trusted: syntax error or a limit was hit
-        self.empty = empty  # the block holds no YAML node at all
-
-
 class _Abort(Exception):
     """Stop composing: the issue has been recorded and the data is unusable."""
-
-
-# --- scalar resolution -------------------------------------------------------
-
-_YAML11_BOOLS = {
-    "yes": True, "Yes": True, "YES": True, "on": True, "On": True, "ON": True,
-    "no": False, "No": False, "NO": False, "off": False, "Off": False, "OFF": False,
-}  # fmt: skip
-_WORDS: dict[str, Any] = {
-    "true": True, "True": True, "TRUE": True,
-    "false": False, "False": False, "FALSE": False,
-    "null": None, "Null": None, "NULL": None, "~": None,
-}  # fmt: skip
-_SPECIAL_FLOATS = {
-    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
-    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
-    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
-    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
-}  # fmt: skip
-_NUMBER_START = frozenset("0123456789+-.")
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+\Z")
-_OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
-_OCTAL12 = re.compile(r"0o[0-7]+\Z")
-_BINARY = re.compile(r"[-+]?0b[01_]+\Z")
-_UNDERSCORE_INT = re.compile(r"[-+]?[1-9][0-9_]*\Z")
-_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+\Z")
-_FLOAT11 = re.compile(r"[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)(?:[eE][-+][0-9]+)?\Z")
-_FLOAT12 = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-
-
-def _sexagesimal(text: str) -> int | float:
-    sign = -1 if text[0] == "-" else 1
-    value: int | float = 0
-    for part in text.lstrip("+-").replace("_", "").split(":"):
-        value = value * 60 + (float(part) if "." in part else int(part))
-    return sign * value
-
-
-def resolve_plain(text: str, max_length: int) -> tuple[Any, str | None]:
-    """Read an untagged plain scalar the way a YAML 1.1 parser does.
-
-    Returns the value and, when YAML 1.1 and YAML 1.2 read the text differently, a
-    sentence saying how (it becomes a warning).
-    """
-    if not text:
-        return None, None
-    first = text[0]
-    if first not in _NUMBER_START:
-        if text in _WORDS:
-            return _WORDS[text], None
-        if text in _YAML11_BOOLS:
-            value = _YAML11_BOOLS[text]
-            word = "true" if value else "false"
-            return (
-                value,
-                f'`{text}` is the boolean {word} in YAML 1.1 but the text "{text}" in YAML 1.2; '
-                f"write {word}, or quote it",
-            )
-        return text, None
-    if len(text) > max_length:
-        return text, None
-    if _DECIMAL.match(text):
-        try:
-            return int(text), None
-        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
-            return text, None
-    if text in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[text], None
-    try:
-        return _resolve_number(text)
-    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
-        return text, None
-
-
-def _spelled(number: float) -> str:
-    """How YAML writes a float: too large a number is infinite, and YAML spells that ``.inf``."""
-    if number in (float("inf"), float("-inf")):
-        return "-.inf" if number < 0 else ".inf"
-    return str(number)
-
-
-def _differs(text: str, yaml11: str, yaml12: str, advice: str) -> str:
-    return f"`{text}` is {yaml11} in YAML 1.1 but {yaml12} in YAML 1.2; {advice}"
-
-
-def _resolve_number(text: str) -> tuple[Any, str | None]:
-    as_text = f'the text "{text}"'
-    quote = "quote it if it is text"
-    if _HEX.match(text):
-        value = int(text.replace("_", ""), 16)
-        if "_" in text or text[0] in "+-":
-            return value, _differs(text, f"the number {value}", as_text, f"write {value}, or {quote}")
-        return value, None
-    if _OCTAL11.match(text):
-        value = int(text.replace("_", ""), 8)
-        decimal = text.replace("_", "")
-        yaml12 = f"the number {int(decimal)}" if "_" not in text else as_text
-        return value, _differs(
-            text, f"the octal number {value}", yaml12, f"write the number without leading zeros, or {quote}"
-        )
-    if _OCTAL12.match(text):
-        value = int(text[2:], 8)
-        return text, _differs(text, as_text, f"the octal number {value}", f"write {value}, or quote it")
-    if _BINARY.match(text):
-        value = int(text.replace("_", ""), 2)
-        return value, _differs(text, f"the binary number {value}", as_text, f"write {value}, or {quote}")
-    if _UNDERSCORE_INT.match(text):
-        value = int(text.replace("_", ""))
-        return value, _differs(text, f"the number {value}", as_text, f"write {value}, or {quote}")
-    if _SEXAGESIMAL.match(text):
-        number = _sexagesimal(text)
-        return number, _differs(text, f"the base-60 number {number}", as_text, "quote it")
-    if _LEADING_ZERO.match(text):
-        return text, _differs(text, as_text, f"the number {int(text)}", f"write {int(text)}, or quote it")
-    if _FLOAT11.match(text):
-        number = float(text.replace("_", ""))
-        if "_" in text or not _FLOAT12.match(text):
-            return number, _differs(text, f"the number {number}", as_text, f"write {_spelled(number)}, or {quote}")
-        return number, None
-    if _FLOAT12.match(text):
-        number = float(text)
-        return text, _differs(text, as_text, f"the number {number}", f"write {_spelled(number)}, or quote it")
-    return text, None
-
-
-_CORE = "tag:yaml.org,2002:"
-_SCALAR_TAGS = frozenset(_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary"))
-_COLLECTION_TAGS = frozenset(_CORE + name for name in ("map", "seq", "omap", "pairs", "set"))
-
-
-def _tagged_scalar(tag: str, text: str, max_length: int) -> tuple[Any, str | None]:
-    """Read a scalar with an explicit tag; returns the value and a problem, if any."""
-    name = tag[len(_CORE) :]
-    if name in ("str", "timestamp", "binary"):
-        return text, None
-    value, _ = resolve_plain(text, max_length) if text else (None, None)
-    types: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
-    expected = types[name]
-    if isinstance(value, expected) and not (name != "bool" and isinstance(value, bool)):
-        return (_as_float(value) if name == "float" else value), None  # type: ignore[arg-type]
-    return text, f"`{text}` is not a valid !!{name}"
-
-
-def _as_float(value: float) -> float:
-    """``float(value)``; an integer too large for a float is infinite, as YAML reads ``!!float 1e400``."""
-    try:
-        return float(value)
-    except OverflowError:
-        return float("inf") if value > 0 else float("-inf")
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
-
-
-def escape_pointer(key: str) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    if "~" in key or "/" in key:
-        return key.replace("~", "~0").replace("/", "~1")
-    return key
 
 
 # --- composition -------------------------------------------------------------
@@ -413,12 +218,12 @@ class _Composer:
         value: Any
         if tag is None or tag == "!":
             value = self.plain(text, start, end) if style == "" and event.implicit[0] else text
-        elif tag in _SCALAR_TAGS:
-            value, problem = _tagged_scalar(tag, text, self.limits.max_number_length)
+        elif tag in SCALAR_TAGS:
+            value, problem = tagged_scalar(tag, text, self.limits.max_number_length)
             if problem:
                 self.issue("yaml-tag", problem, self.child_pointer(), start, end)
         else:
-            self.issue("yaml-tag", _unknown_tag_message(tag, "a scalar"), self.child_pointer(), start, end)
+            self.issue("yaml-tag", unknown_tag_message(tag, "a scalar"), self.child_pointer(), start, end)
             value = text
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1, start, end)
@@ -429,26 +234,11 @@ class _Composer:
         is_key = frame is not None and frame.is_map and frame.key is _NO_KEY
         if is_key and text == "<<":
             return _MERGE
-        value, note = resolve_plain(text, self.limits.max_number_length)
-        if note is not None and not is_key:  # a key that is not a string is reported as such
-            kind = "yaml11-boolean" if isinstance(value, bool) else "yaml11-number"
+        value, kind, note = read_plain(text, self.limits.max_number_length)
+        # A key that is not a string is reported as such, not for how YAML 1.2 would read it.
+        if kind is not None and note is not None and (not is_key or kind == "limit-exceeded"):
             self.issue(kind, note, self.child_pointer(), start, end)
-        elif len(text) > self.limits.max_number_length and text[0] in _NUMBER_START:
-            self.maybe_long_number(text, start, end)
         return value
-
-    def maybe_long_number(self, text: str, start: int, end: int) -> None:
-        probe = text[:64].rstrip(":._+-eE")  # whole digits: `1:1:1:…` cut after a colon is text
-        value, _ = resolve_plain(probe, 64)
-        if not isinstance(value, str):
-            self.issue(
-                "limit-exceeded",
-                f"number of {len(text)} characters is longer than {self.limits.max_number_length} "
-                f"(limit max-number-length); it is read as text",
-                self.child_pointer(),
-                start,
-                end,
-            )
 
     def start(self, event: Any, is_map: bool) -> None:
         start = event.start_mark.index
@@ -461,9 +251,9 @@ class _Composer:
             )
         self.count(1, start, event.end_mark.index)
         tag = event.tag
-        if tag is not None and tag != "!" and tag not in _COLLECTION_TAGS:
+        if tag is not None and tag != "!" and tag not in COLLECTION_TAGS:
             what = "a mapping" if is_map else "a list"
-            self.issue("yaml-tag", _unknown_tag_message(tag, what), self.child_pointer(), start, event.end_mark.index)
+            self.issue("yaml-tag", unknown_tag_message(tag, what), self.child_pointer(), start, event.end_mark.index)
         style = ("{" if is_map else "[") if event.flow_style else (":" if is_map else "-")
         frame = _Frame(
             {} if is_map else [],
@@ -502,10 +292,12 @@ class _Composer:
                 end,
             )
             value: Any = None
-        elif name not in self.anchors:  # libyaml rejects these first; kept for the pure-Python parser
+        elif name not in self.anchors:
+            from fmlint.yamlerrors import undefined_alias_message
+
             self.issue(
                 "yaml-syntax-error",
-                f"YAML syntax error: found undefined alias `*{name}`",
+                undefined_alias_message(name),
                 self.child_pointer(),
                 start,
                 end,
@@ -557,7 +349,7 @@ class _Composer:
             return
         self.issue(
             "non-string-key",
-            f"keys must be strings; `{source}` is read as {_describe_scalar(key)} (quote it to make it a string)",
+            non_string_key_message(source, key),
             f"{frame.pointer}/{escape_pointer(source)}",
             start,
             end,
@@ -575,15 +367,10 @@ class _Composer:
             frame.merges.append((value, start, end))
             return
         pointer = f"{frame.pointer}/{escape_pointer(frame.key_text)}"
-        seen = frame.seen
-        assert seen is not None
-        if key in seen:
-            first = self.text.count("\n", 0, seen[key]) + 2  # file line: the block starts on line 2
-            if not frame.hidden:
-                message = f"duplicate key `{key}`; it is first defined on line {first}"
-                self.issue("duplicate-key", message, pointer, frame.key_start, frame.key_end)
-        else:
-            seen[key] = frame.key_start
+        assert frame.seen is not None
+        repeated = repeated_key(frame.seen, key, frame.key_start, self.text)
+        if repeated is not None and not frame.hidden:
+            self.issue("duplicate-key", repeated, pointer, frame.key_start, frame.key_end)
         frame.value[key] = value
         if not frame.hidden:
             self.spans[pointer] = Span(frame.key_start, frame.key_end, start, end, style)
@@ -601,22 +388,6 @@ class _Composer:
                 for key, item in source.items():
                     if key not in frame.value:
                         frame.value[key] = item
-
-
-def _unknown_tag_message(tag: str, what: str) -> str:
-    if tag in _SCALAR_TAGS or tag in _COLLECTION_TAGS:
-        return f"tag `{_short_tag(tag)}` cannot be applied to {what}; the tag is ignored"
-    return f"tag `{_short_tag(tag)}` is not supported; front-matter is read as plain data and the tag is ignored"
-
-
-def _describe_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int):
-        return "an integer"
-    return "a number"
 
 
 _FLOW_CHARACTERS = re.compile(r"[\[\]{}\"'#\n]")
@@ -706,15 +477,19 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
     except _Abort:
         fatal = True
     except yaml.MarkedYAMLError as exc:
+        from fmlint.yamlerrors import syntax_message
+
         mark = exc.problem_mark or exc.context_mark
         index = mark.index if mark is not None else 0
-        composer.issue("yaml-syntax-error", _syntax_message(exc, counted), "", index, index + 1)
+        composer.issue("yaml-syntax-error", syntax_message(exc, counted), "", index, index + 1)
         fatal = True
     except yaml.reader.ReaderError as exc:
+        from fmlint.yamlerrors import reader_message
+
         index = exc.position
         if "c" in _parsers:  # libyaml reports a byte offset into the UTF-8 stream
             index = len(stream.encode("utf-8")[:index].decode("utf-8", "ignore")) - (len(stream) - len(counted))
-        composer.issue("yaml-syntax-error", _reader_message(exc), "", index, index + 1)
+        composer.issue("yaml-syntax-error", reader_message(exc), "", index, index + 1)
         fatal = True
     finally:
         parser.dispose()
@@ -722,21 +497,3 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
         fatal = True
     empty = not fatal and not composer.have_root
     return ParsedYaml(composer.root if not fatal else None, composer.spans, composer.issues, fatal, empty)
-
-
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    problem = (exc.problem or "invalid YAML").strip()
-    message = f"YAML syntax error: {problem}"
-    context, start, at = exc.context, exc.context_mark, exc.problem_mark
-    if context and start is not None and at is not None:
-        if start.line != at.line:
-            message += f" ({context} that starts on line {text.count(chr(10), 0, start.index) + 2})"
-        else:
-            message += f" ({context})"
-    return message
-
-
-def _reader_message(exc: yaml.reader.ReaderError) -> str:
-    character = exc.character
-    code = ord(character) if isinstance(character, str) else int(character)
-    return f"YAML syntax error: the control character U+{code:04X} is not allowed in YAML"

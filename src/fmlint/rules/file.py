@@ -92,7 +92,9 @@ RULES = (
         name="yaml-syntax-error",
         severity=Severity.ERROR,
         summary="The front-matter is not valid YAML.",
-        what="Reports the line and column where the YAML parser stopped.",
+        what="Reports the line and column where the YAML parser stopped. For the common mistakes (a tab "
+        "indent, `: ` inside a plain value, an unclosed quote or bracket, a line out of line) the message "
+        "says what to do first, and ends with the parser's own text.",
         why="A file that does not parse loses all its metadata, and usually breaks the whole build.",
         bad=example("""
             ---
