@@ -541,6 +541,9 @@ def test_appending_while_a_fix_run_replaces_the_files_loses_no_byte(tmp_path: Pa
                 finally:
                     os.close(fd)
                 appended[name].append(line)
+                # Paced, so that each file is left alone long enough to be fixed now and then,
+                # and each is written to often enough that some fixes meet a write.
+                time.sleep(0.0005)
         process.wait()
         for name in names:
             data = (folder / name).read_bytes()
