@@ -339,7 +339,7 @@ def leases_work(folder: Path) -> bool:
     probe.write_bytes(b"")
     fd = os.open(probe, os.O_RDONLY)
     try:
-        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
         return True
     except OSError:
@@ -382,7 +382,7 @@ def writes_at_the_rename(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="leases are Linux's")
-def test_a_file_open_in_another_program_is_not_replaced(tmp_path: Path) -> None:
+def test_a_file_open_for_writing_in_another_program_is_not_replaced(tmp_path: Path) -> None:
     folder, original, _ = copies(tmp_path, 1)
     [name] = original
     path = folder / name
@@ -395,9 +395,21 @@ def test_a_file_open_in_another_program_is_not_replaced(tmp_path: Path) -> None:
     finally:
         os.close(writer)
     assert result.code == 1
-    assert result.err == f"fmlint: warning: {path}: not fixed: it is open in another program\n"
+    assert result.err == f"fmlint: warning: {path}: not fixed: it is open for writing in another program\n"
     assert path.read_bytes() == original[name] + b"written by the other program\n"
     assert os.listdir(folder) == [name]
+
+
+def test_a_file_another_program_only_reads_is_fixed(tmp_path: Path) -> None:
+    folder, _, fixed = copies(tmp_path, 1)
+    [name] = fixed
+    reader = os.open(folder / name, os.O_RDONLY)  # a viewer or an indexer: it cannot change the file
+    try:
+        result = run_cli("check", "--isolated", "--fix", str(folder / name))
+    finally:
+        os.close(reader)
+    assert (result.code, result.err) == (0, "")
+    assert (folder / name).read_bytes() == fixed[name]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="leases are Linux's")
@@ -529,6 +541,9 @@ def test_appending_while_a_fix_run_replaces_the_files_loses_no_byte(tmp_path: Pa
                 finally:
                     os.close(fd)
                 appended[name].append(line)
+                # Paced, so that each file is left alone long enough to be fixed now and then,
+                # and each is written to often enough that some fixes meet a write.
+                time.sleep(0.0005)
         process.wait()
         for name in names:
             data = (folder / name).read_bytes()

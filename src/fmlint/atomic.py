@@ -8,16 +8,17 @@ directory is synced. Ctrl-C and SIGTERM wait while a temporary file exists, so a
 interrupted run leaves none behind.
 
 Another program may write to the file meanwhile. Right before the rename, the file
-must still be the one read (same inode, size, modification time and head), and,
-where the system has leases (Linux), no other program may have it open: a write
+must still be the one read (same inode, size, modification time and head), and, where
+the system has leases (Linux), no other program may have it open for writing: a read
 lease on it is taken, which fails if one has, and which makes any program that opens
-it until the check after the rename wait, and shows that it tried. Just before the
+it for writing until the check after the rename wait, and shows that it tried
+(programs that only read it are neither refused nor kept waiting). Just before the
 rename the original gets a second, hidden name (``.fmlint-<hex>.old``). After the
 rename, the old file must hold exactly what was copied from it and nobody may have
-tried to open it; otherwise the old file is renamed back (a program waiting to open
-it then opens it where it was, so what it writes is kept), and the fix is given up.
-Then the hidden name is removed. A run killed in between leaves that name behind; the
-next run recognises it as its own and removes it.
+tried to open it for writing; otherwise the old file is renamed back (a program
+waiting to open it then opens it where it was, so what it writes is kept), and the fix
+is given up. Then the hidden name is removed. A run killed in between leaves that name
+behind; the next run recognises it as its own and removes it.
 
 Without leases (another system, a file of another user, a network file system), a
 program that opened the file before the rename and writes to it only after the check
@@ -103,11 +104,12 @@ def replace_head(path: str, fd: int, info: os.stat_result, old_head: bytes, new_
 
 @contextmanager
 def _lease(fd: int) -> Iterator[bool]:
-    """A write lease on the file open as ``fd``, while the block runs: whether one is held.
+    """A read lease on the file open as ``fd``, while the block runs: whether one is held.
 
-    Taking it fails when another program has the file open, and then the file is
-    refused. While it is held, a program that opens the file waits (for the block, at
-    most the system's lease-break time) and the lease shows it tried. The system tells
+    Taking it fails when another program has the file open for writing, and then the
+    file is refused. While it is held, a program that opens the file for writing waits
+    (for the block, at most the system's lease-break time) and the lease shows it tried;
+    one that opens it to read it is let through, as it cannot change it. The system tells
     the holder with SIGIO, whose default action would end the run: it is ignored meanwhile.
     """
     setlease = getattr(fcntl, "F_SETLEASE", None) if fcntl is not None else None
@@ -121,10 +123,10 @@ def _lease(fd: int) -> Iterator[bool]:
         return
     try:
         try:
-            fcntl.fcntl(fd, setlease, fcntl.F_WRLCK)
+            fcntl.fcntl(fd, setlease, fcntl.F_RDLCK)
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EBUSY):
-                raise Refused("it is open in another program") from None
+                raise Refused("it is open for writing in another program") from None
             held = False  # not the owner, or a file system without leases: the checks alone
         else:
             held = True
@@ -139,9 +141,10 @@ def _lease(fd: int) -> Iterator[bool]:
 
 
 def _lease_kept(fd: int) -> bool:
-    """Whether nobody tried to open the file since the lease was taken (a break shows as a weaker lease)."""
+    """Whether nobody tried to open the file for writing since the lease was taken (a lease
+    being broken shows as the weaker lease it is becoming)."""
     try:
-        return bool(fcntl.fcntl(fd, fcntl.F_GETLEASE) == fcntl.F_WRLCK)
+        return bool(fcntl.fcntl(fd, fcntl.F_GETLEASE) == fcntl.F_RDLCK)
     except OSError:  # pragma: no cover - the lease is held
         return False
 
