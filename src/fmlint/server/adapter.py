@@ -1,0 +1,147 @@
+"""The one place the editor server (and ``--stdin-filename``) meets the checking pipeline.
+
+Everything here works on text held in memory, never on the file on disk: an editor's
+buffer is newer than the file. Each function wraps one piece of today's pipeline
+(the linter, the cross-file pass, the fix engine), so a change to that pipeline is a
+change to this module alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fmlint.diagnostic import Diagnostic, Edit
+from fmlint.lint import FileResult, Linter, Settings
+from fmlint.source import Source, split_front_matter
+
+
+class ConfigProblem(Exception):
+    """The settings for a folder cannot be used; the message says why, as ``fmlint check`` would."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How files under one folder are linted: the linter and the include/exclude filter."""
+
+    linter: Linter
+    filters: Any  # fmlint.discover.FileFilter
+    config_path: str | None  # the pyproject.toml the settings came from, if any
+
+    def wants(self, path: str) -> bool:
+        """Whether ``fmlint check`` on the folder would lint ``path`` (include/exclude, hidden folders)."""
+        filters = self.filters
+        root = os.path.abspath(filters.root)
+        name = os.path.basename(path)
+        if not filters.included(name, path) or filters.excluded(name, path):
+            return False
+        relative = os.path.relpath(os.path.abspath(path), root)
+        if relative.startswith(".."):
+            return True  # outside the folder: an explicitly named file is always linted
+        parts = relative.replace(os.sep, "/").split("/")
+        # The walk skips hidden entries and the folders the exclude list names.
+        return not any(part.startswith(".") for part in parts[:-1]) and not any(
+            filters.excluded(part, os.path.join(root, *parts[: index + 1])) for index, part in enumerate(parts[:-1])
+        )
+
+
+def load_profile(folder: str, *, isolated: bool = False) -> Profile:
+    """The settings ``fmlint check`` run in ``folder`` would use: ``[tool.fmlint]`` of the nearest
+    ``pyproject.toml``, else (or when ``isolated``) the defaults. Precedence stays in ``build_run``."""
+    from fmlint.cli import UsageError, build_run, plain_check
+    from fmlint.config import find_config
+
+    args = plain_check(["check"])
+    assert args is not None
+    found = None if isolated else find_config(folder)
+    args.config = found
+    args.isolated = found is None
+    args.no_cache = True
+    try:
+        run = build_run(args)
+    except UsageError as exc:
+        raise ConfigProblem(str(exc)) from None
+    filters = run.filters if found is not None else run.filters._replace(root=os.path.abspath(folder))
+    return Profile(Linter(run.settings), filters, found)
+
+
+def refresh_clock(settings: Settings) -> None:
+    """A server runs for days: date rules compare with the time of each check, unless
+    ``FMLINT_NOW`` pins it (as it does for ``fmlint check``)."""
+    if not os.environ.get("FMLINT_NOW"):
+        settings.now = datetime.now().astimezone()
+
+
+def _source(linter: Linter, path: str, text: str) -> Any:
+    data = text.encode("utf-8", "surrogatepass")
+    max_bytes = linter.settings.limits.max_front_matter_bytes
+    return split_front_matter(path, data[:max_bytes], len(data) <= max_bytes, max_bytes)
+
+
+def lint_text(linter: Linter, path: str, text: str) -> FileResult:
+    """The findings of one file whose text is ``text``, and its facts for the cross-file pass."""
+    try:
+        source = _source(linter, path, text)
+    except Exception as exc:  # a bug in reading one buffer must not end the server
+        return FileResult(path, (linter._internal_error("fmlint while reading this file", path, exc),))
+    return linter.lint_source(path, source)
+
+
+def cross_file(linter: Linter, results: Iterable[FileResult]) -> list[Diagnostic]:
+    """The cross-file findings (duplicates, outliers, …) over every file's result."""
+    return linter.finish(list(results))
+
+
+@dataclass(frozen=True)
+class FixedText:
+    """What fixing a text did: the new text (the same when nothing was fixed), how many fixes, and notes."""
+
+    text: str
+    fixed: int
+    result: FileResult
+    notes: tuple[str, ...] = ()
+
+
+def fix_text(linter: Linter, path: str, text: str, *, unsafe: bool = False) -> FixedText:
+    """``--fix`` on a text: every fix that passes the fix engine's checks, pass after pass."""
+    from fmlint.fixer import Fixer, _Refused
+
+    source = _source(linter, path, text)
+    result = linter.lint_source(path, source)
+    if not isinstance(source, Source) or not any(d.fixable(unsafe) for d in result.diagnostics):
+        return FixedText(text, 0, result)
+    fixer = Fixer(linter, unsafe=unsafe, write=False)
+    try:
+        fixed, new_result, head, notes = fixer._fix(path, source, result)
+    except _Refused as exc:
+        return FixedText(text, 0, result, (f"not fixed: {exc}",))
+    rest = text.encode("utf-8", "surrogatepass")[len(source.head) :]
+    return FixedText((head + rest).decode("utf-8", "surrogatepass"), fixed, new_result, notes)
+
+
+def checked_fix(linter: Linter, path: str, text: str, diagnostic: Diagnostic, *, unsafe: bool = True) -> Sequence[Edit]:
+    """The edits of ``diagnostic``'s fix, as offsets in the front-matter text, when the fix engine's
+    safety checks accept it alone on ``text``; empty when they refuse it."""
+    from fmlint.fixer import _frame, _Refused
+
+    if diagnostic.fix is None or not diagnostic.fixable(unsafe):
+        return ()
+    source = _source(linter, path, text)
+    if not isinstance(source, Source):
+        return ()
+    from fmlint.fixer import Fixer
+
+    fixer = Fixer(linter, unsafe=unsafe, write=False)
+    result = linter.lint_source(path, source)
+    current = [d for d in result.diagnostics if d == diagnostic]
+    if not current:
+        return ()  # the text changed since the finding was made
+    try:
+        prefix, suffix = _frame(source)
+    except _Refused:
+        return ()
+    attempt = fixer._attempt(path, prefix, suffix, source.text, result, current)
+    return () if isinstance(attempt, str) else diagnostic.fix.edits
