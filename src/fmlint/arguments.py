@@ -27,7 +27,7 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
-COMMANDS = ("check", "rules", "rule", "schema")
+COMMANDS = ("check", "rules", "rule", "schema", "server")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -51,6 +51,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if only in (None, "schema"):
         schema = commands.add_parser("schema", help="print a built-in schema", formatter_class=_Formatter)
         schema.add_argument("name", choices=["article", "related-link", "diagnostics"])
+    if only in (None, "server"):
+        summary = "run the language server on stdin and stdout, for editors"
+        commands.add_parser("server", help=summary, formatter_class=_Formatter)
     return parser
 
 
@@ -155,6 +158,11 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         type=_jobs,
         metavar="N",
         help="processes to lint with (default: auto, one per core when there are enough files)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with the path `-`: lint standard input as the file PATH (its settings, its name in the report)",
     )
 
 

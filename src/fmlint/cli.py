@@ -62,6 +62,10 @@ def _main(argv: Sequence[str] | None) -> int:
             return _rules(sys.stdout)
         if args.command == "rule":
             return _rule(args.code, sys.stdout)
+        if args.command == "server":
+            from fmlint.server import serve
+
+            return serve()
         return _schema(args.name, sys.stdout)
     except UsageError as exc:
         print(f"fmlint: error: {exc}", file=sys.stderr)
@@ -102,6 +106,7 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         diff=False,
         no_cache=False,
         jobs=None,
+        stdin_filename=None,
     )
     return cast("Namespace", arguments)  # the same attributes
 
@@ -284,6 +289,10 @@ def _check(args: Namespace, stream: TextIO) -> int:
     from fmlint.report.lines import SourceLines
     from fmlint.runner import lint_targets
 
+    if args.stdin_filename is not None or args.paths == ["-"]:
+        from fmlint.stdin import check_stdin
+
+        return check_stdin(args, build_run(args), stream)
     run = build_run(args)
     linter = Linter(run.settings)
     if args.fix or args.diff:

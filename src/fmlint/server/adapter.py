@@ -75,19 +75,29 @@ def refresh_clock(settings: Settings) -> None:
         settings.now = datetime.now().astimezone()
 
 
-def _source(linter: Linter, path: str, text: str) -> Any:
-    data = text.encode("utf-8", "surrogatepass")
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _source(linter: Linter, path: str, data: bytes) -> Any:
+    """The front-matter of a file whose bytes are ``data``, read as a file on disk is read."""
     max_bytes = linter.settings.limits.max_front_matter_bytes
-    return split_front_matter(path, data[:max_bytes], len(data) <= max_bytes, max_bytes)
+    cap = max_bytes + 4096  # as much as the file reader reads: room for the fences around the block
+    return split_front_matter(path, data[:cap], len(data) <= cap, max_bytes)
 
 
-def lint_text(linter: Linter, path: str, text: str) -> FileResult:
-    """The findings of one file whose text is ``text``, and its facts for the cross-file pass."""
+def lint_data(linter: Linter, path: str, data: bytes) -> FileResult:
+    """The findings of one file whose bytes are ``data``, and its facts for the cross-file pass."""
     try:
-        source = _source(linter, path, text)
+        source = _source(linter, path, data)
     except Exception as exc:  # a bug in reading one buffer must not end the server
         return FileResult(path, (linter._internal_error("fmlint while reading this file", path, exc),))
     return linter.lint_source(path, source)
+
+
+def lint_text(linter: Linter, path: str, text: str) -> FileResult:
+    """:func:`lint_data` for an editor's buffer."""
+    return lint_data(linter, path, _encode(text))
 
 
 def cross_file(linter: Linter, results: Iterable[FileResult]) -> list[Diagnostic]:
@@ -96,43 +106,49 @@ def cross_file(linter: Linter, results: Iterable[FileResult]) -> list[Diagnostic
 
 
 @dataclass(frozen=True)
-class FixedText:
-    """What fixing a text did: the new text (the same when nothing was fixed), how many fixes, and notes."""
+class Fixed:
+    """What fixing a file's bytes did: the new bytes (the same when nothing was fixed), how many
+    fixes were applied, what remains to report, and notes on fixes not applied."""
 
-    text: str
+    data: bytes
     fixed: int
     result: FileResult
     notes: tuple[str, ...] = ()
 
 
-def fix_text(linter: Linter, path: str, text: str, *, unsafe: bool = False) -> FixedText:
-    """``--fix`` on a text: every fix that passes the fix engine's checks, pass after pass."""
+def fix_data(linter: Linter, path: str, data: bytes, *, unsafe: bool = False) -> Fixed:
+    """``--fix`` on a file's bytes: every fix that passes the fix engine's checks, pass after pass."""
     from fmlint.fixer import Fixer, _Refused
 
-    source = _source(linter, path, text)
+    source = _source(linter, path, data)
     result = linter.lint_source(path, source)
     if not isinstance(source, Source) or not any(d.fixable(unsafe) for d in result.diagnostics):
-        return FixedText(text, 0, result)
+        return Fixed(data, 0, result)
     fixer = Fixer(linter, unsafe=unsafe, write=False)
     try:
         fixed, new_result, head, notes = fixer._fix(path, source, result)
     except _Refused as exc:
-        return FixedText(text, 0, result, (f"not fixed: {exc}",))
-    rest = text.encode("utf-8", "surrogatepass")[len(source.head) :]
-    return FixedText((head + rest).decode("utf-8", "surrogatepass"), fixed, new_result, notes)
+        return Fixed(data, 0, result, (f"not fixed: {exc}",))
+    return Fixed(head + data[len(source.head) :], fixed, new_result, notes)
+
+
+def fix_text(linter: Linter, path: str, text: str) -> tuple[str, int]:
+    """:func:`fix_data` (safe fixes) for an editor's buffer: the new text and how many fixes."""
+    fixed = fix_data(linter, path, _encode(text))
+    return fixed.data.decode("utf-8", "surrogatepass"), fixed.fixed
 
 
 def checked_fix(linter: Linter, path: str, text: str, diagnostic: Diagnostic, *, unsafe: bool = True) -> Sequence[Edit]:
     """The edits of ``diagnostic``'s fix, as offsets in the front-matter text, when the fix engine's
     safety checks accept it alone on ``text``; empty when they refuse it."""
-    from fmlint.fixer import _frame, _Refused
+    from fmlint.fixer import _frame, _parse, _parse_problem, _Refused
 
     if diagnostic.fix is None or not diagnostic.fixable(unsafe):
         return ()
-    source = _source(linter, path, text)
+    source = _source(linter, path, _encode(text))
     if not isinstance(source, Source):
         return ()
-    from fmlint.fixer import Fixer
+    from fmlint.fixer import Fixer, _with_newlines
 
     fixer = Fixer(linter, unsafe=unsafe, write=False)
     result = linter.lint_source(path, source)
@@ -143,5 +159,13 @@ def checked_fix(linter: Linter, path: str, text: str, diagnostic: Diagnostic, *,
         prefix, suffix = _frame(source)
     except _Refused:
         return ()
+    if _parse_problem(_parse(source.text, linter)) is not None:
+        return ()  # the fix engine leaves YAML with errors alone
     attempt = fixer._attempt(path, prefix, suffix, source.text, result, current)
-    return () if isinstance(attempt, str) else diagnostic.fix.edits
+    return () if isinstance(attempt, str) else [_with_newlines(edit, source.text) for edit in diagnostic.fix.edits]
+
+
+def schema_documents(linter: Linter) -> tuple[str, dict[str, Any]]:
+    """The root schema's URI and every schema document by URI, as loaded for ``linter``."""
+    schemas = linter.settings.schemas
+    return schemas.root, schemas.resources
