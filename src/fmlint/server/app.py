@@ -138,7 +138,7 @@ class FmlintServer(LanguageServer):
                     self.publish(path, folder)
         finally:
             if progress:
-                end = types.WorkDoneProgressEnd(message=f"{done_files} files linted")
+                end = types.WorkDoneProgressEnd(message=f"{done_files} file{'' if done_files == 1 else 's'} linted")
                 self.work_done_progress.end(token, end)
 
     def reload(self, folder: Folder) -> None:

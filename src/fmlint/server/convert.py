@@ -21,7 +21,7 @@ SOURCE = "fmlint"
 
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning}
 # How a cross-file message names another file: ``other.md (line 4, `webUrl`)``.
-_OTHER_FILE = re.compile(r"(?:^|[ ,]|\bof )([^ ,`][^`]*?) \(line (\d+), `([^`]*)`\)")
+_OTHER_FILE = re.compile(r"(?:URL of |, | and )([^`]+?) \(line (\d+), `([^`]*)`\)")
 
 
 def _units(encoding: str) -> Callable[[str], int]:
