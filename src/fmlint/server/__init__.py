@@ -13,10 +13,12 @@ INSTALL_HINT = "fmlint server needs pygls and lsprotocol: install them with `pip
 
 def missing_dependency() -> str | None:
     """The module the server cannot import, if any."""
-    import importlib.util
+    import importlib
 
-    for name in ("pygls", "lsprotocol"):
-        if importlib.util.find_spec(name) is None:
+    for name in ("lsprotocol", "pygls"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
             return name
     return None
 

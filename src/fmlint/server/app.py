@@ -43,7 +43,11 @@ class FmlintServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         """An exception in one request or notification: logged for the editor; the server goes on.
         pygls has already answered a failed request with an error response."""
-        detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        data = getattr(error, "data", None)
+        if isinstance(data, dict) and isinstance(data.get("traceback"), list):
+            detail = f"{error}\n" + "".join(str(line) for line in data["traceback"])
+        else:
+            detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=detail))
 
     # --- paths and documents ---------------------------------------------------
