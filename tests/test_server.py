@@ -94,9 +94,7 @@ async def test_change_and_save_republish(client: LanguageClient, workspace: Path
     assert [d.code for d in saved] == [d.code for d in after]
 
 
-async def test_workspace_scan_reports_progress_and_cross_file_findings(
-    client: LanguageClient, workspace: Path
-) -> None:
+async def test_workspace_scan_reports_progress_and_cross_file_findings(client: LanguageClient, workspace: Path) -> None:
     twin = workspace / "posts" / "twin.md"
     twin.write_text(ARTICLE.format(name="first"), encoding="utf-8")  # the same webUrl: a duplicate
     await start(client, workspace)
@@ -112,19 +110,21 @@ async def test_workspace_scan_reports_progress_and_cross_file_findings(
     twin.write_text(ARTICLE.format(name="twin"), encoding="utf-8")
     client.diagnostics.pop(uri(workspace / "posts" / "first.md"), None)
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(
-            changes=[types.FileEvent(uri=uri(twin), type=types.FileChangeType.Changed)]
-        )
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri(twin), type=types.FileChangeType.Changed)])
     )
     again = await diagnostics_of(client, workspace / "posts" / "first.md")
     assert "FM701" not in {d.code for d in again}
 
 
-async def _actions(client: LanguageClient, path: Path, line: int, only: list[str] | None = None) -> list[types.CodeAction]:
+async def _actions(
+    client: LanguageClient, path: Path, line: int, only: list[str] | None = None
+) -> list[types.CodeAction]:
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri(path)),
-            range=types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=80)),
+            range=types.Range(
+                start=types.Position(line=line, character=0), end=types.Position(line=line, character=80)
+            ),
             context=types.CodeActionContext(diagnostics=[], only=only),
         )
     )
@@ -163,8 +163,13 @@ async def test_fix_all(client: LanguageClient, workspace: Path) -> None:
     assert new_text.endswith("Body text.\n")
 
 
-@pytest.mark.parametrize(("title", "comment"), [("Ignore FM204 on this line", "# fmlint: ignore[FM204]"),
-                                                  ("Disable FM204 for this file", "# fmlint: disable-file[FM204]")])
+@pytest.mark.parametrize(
+    ("title", "comment"),
+    [
+        ("Ignore FM204 on this line", "# fmlint: ignore[FM204]"),
+        ("Disable FM204 for this file", "# fmlint: disable-file[FM204]"),
+    ],
+)
 async def test_suppression_actions(client: LanguageClient, workspace: Path, title: str, comment: str) -> None:
     await start(client, workspace)
     path = workspace / "posts" / "first.md"
@@ -185,13 +190,17 @@ async def test_hover_on_field_and_on_diagnostic(client: LanguageClient, workspac
     path = workspace / "posts" / "first.md"
     await open_file(client, path)
     field = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri(path)), position=types.Position(line=2, character=3))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=types.Position(line=2, character=3)
+        )
     )
     assert field is not None and isinstance(field.contents, types.MarkupContent)
     assert "**publishedDateTime**" in field.contents.value
     assert "RFC 3339" in field.contents.value and "date-time" in field.contents.value
     rule = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri(path)), position=types.Position(line=4, character=8))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=types.Position(line=4, character=8)
+        )
     )
     assert rule is not None and isinstance(rule.contents, types.MarkupContent)
     assert "FM204 invalid-value" in rule.contents.value

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from server_helpers import ARTICLE, NOW, check_json
 
 NVIM = shutil.which("nvim")

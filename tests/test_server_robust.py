@@ -11,6 +11,7 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+
 from server_helpers import ARTICLE, ENV, open_file, start, uri
 
 # The real server, with one feature made to fail: hover raises as a bug in it would.
@@ -22,9 +23,8 @@ FAILING_HOVER = (
     "sys.exit(serve())\n"
 )
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-c", FAILING_HOVER], server_env=ENV)
-)
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-c", FAILING_HOVER], server_env=ENV))
 async def client(lsp_client: LanguageClient) -> object:
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:

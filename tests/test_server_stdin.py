@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from server_helpers import ARTICLE, NOW
 
 FMLINT = str(Path(sys.executable).parent / "fmlint")
@@ -34,7 +35,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_stdin_is_linted_as_the_named_file(project: Path) -> None:
-    done = _run(project, "--output-format", "json", "--stdin-filename", "posts/new.md", "-", text=ARTICLE.format(name="n"))
+    done = _run(
+        project, "--output-format", "json", "--stdin-filename", "posts/new.md", "-", text=ARTICLE.format(name="n")
+    )
     assert done.returncode == 1, done.stderr
     found = json.loads(done.stdout)
     assert {d["path"] for d in found} == {"posts/new.md"}  # no such file: the text came from stdin
@@ -43,7 +46,9 @@ def test_stdin_is_linted_as_the_named_file(project: Path) -> None:
 
 
 def test_per_file_ignores_of_the_named_file_apply(project: Path) -> None:
-    done = _run(project, "--output-format", "json", "--stdin-filename", "drafts/new.md", "-", text=ARTICLE.format(name="n"))
+    done = _run(
+        project, "--output-format", "json", "--stdin-filename", "drafts/new.md", "-", text=ARTICLE.format(name="n")
+    )
     codes = {d["code"] for d in json.loads(done.stdout)}
     assert "FM204" not in codes and "FM650" in codes
 

@@ -117,9 +117,7 @@ def _ignore_on_line(lines: TextLines, diagnostic: Diagnostic) -> types.TextEdit 
         where = lines.position(row + 1, at + 1)
         return types.TextEdit(range=types.Range(start=where, end=where), new_text=f", {diagnostic.code}")
     where = lines.position(row + 1, len(text) + 1)
-    return types.TextEdit(
-        range=types.Range(start=where, end=where), new_text=f"  # fmlint: ignore[{diagnostic.code}]"
-    )
+    return types.TextEdit(range=types.Range(start=where, end=where), new_text=f"  # fmlint: ignore[{diagnostic.code}]")
 
 
 def _disable_for_file(lines: TextLines, diagnostic: Diagnostic) -> types.TextEdit | None:
@@ -160,4 +158,3 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
 
 def _edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
     return types.WorkspaceEdit(changes={uri: edits})
-

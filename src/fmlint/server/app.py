@@ -235,9 +235,7 @@ def did_close(ls: FmlintServer, params: types.DidCloseTextDocumentParams) -> Non
     ls.state.buffers.pop(path, None)
     ls.state.lint(path)  # back to the file on disk, for the cross-file pass
     ls.cross_file_later(ls.state.folder_of(path))
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
-    )
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -40,9 +40,7 @@ def hover(folder: Folder, path: str, lines: TextLines, position: types.Position)
             parts.insert(0, markdown(cursor.key, facts))
     if not parts:
         return None
-    return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts))
-    )
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
 
 
 def completion(folder: Folder, lines: TextLines, position: types.Position) -> types.CompletionList | None:

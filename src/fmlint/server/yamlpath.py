@@ -31,7 +31,7 @@ class Line:
 def parse_line(text: str) -> Line | None:
     """What a line of block YAML holds; ``None`` for a blank or comment-only line."""
     match = _LINE.match(text)
-    if match is None or not match["rest"].strip() and not match["dashes"] or match["rest"].startswith("#"):
+    if match is None or (not match["rest"].strip() and not match["dashes"]) or match["rest"].startswith("#"):
         return None
     start = len(match["indent"])
     indent = start + len(match["dashes"])
@@ -71,7 +71,7 @@ def container(lines: Sequence[str], row: int, indent: int) -> Path:
         if line is None:
             continue
         if line.dash is not None and line.indent <= need and line.dash < need:
-            if line.indent == need and line.key is not None or line.indent < need:
+            if (line.indent == need and line.key is not None) or line.indent < need:
                 path.append(above)
                 need, after_item = line.dash, True
             continue
