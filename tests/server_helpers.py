@@ -47,12 +47,11 @@ async def start(client: LanguageClient, *folders: Path, spec: str = "visual-stud
 async def scanned(client: LanguageClient, timeout: float = 30) -> None:
     """Wait until the background scan has reported its end."""
 
+    def done(reports: list[object]) -> bool:
+        return any(isinstance(report, types.WorkDoneProgressEnd) for report in reports)
+
     async def ended() -> None:
-        while not any(
-            isinstance(report, types.WorkDoneProgressEnd)
-            for reports in client.progress_reports.values()
-            for report in reports
-        ):
+        while not client.progress_reports or not all(map(done, client.progress_reports.values())):
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(ended(), timeout)

@@ -271,3 +271,36 @@ async def test_a_bad_config_is_shown_not_fatal(client: LanguageClient, workspace
             break
         await asyncio.sleep(0.01)
     assert any("unknown key `selekt`" in message.message for message in client.messages)
+
+
+async def test_folders_added_later_and_closed_files(client: LanguageClient, workspace: Path, tmp_path: Path) -> None:
+    await start(client, workspace)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[tool.fmlint]\nignore = ["FM650"]\n', encoding="utf-8")
+    (other / "b.md").write_text(ARTICLE.format(name="b"), encoding="utf-8")
+    client.progress_reports.clear()
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=uri(other), name="other")], removed=[]
+            )
+        )
+    )
+    await scanned(client)
+    published = await open_file(client, other / "b.md")
+    assert "FM650" not in {d.code for d in published} and "FM204" in {d.code for d in published}
+    client.diagnostics.pop(uri(other / "b.md"), None)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri(other / "b.md")))
+    )
+    assert await diagnostics_of(client, other / "b.md") == []  # a closed file's diagnostics are cleared
+
+
+async def test_an_excluded_file_gets_no_diagnostics(client: LanguageClient, workspace: Path) -> None:
+    (workspace / "pyproject.toml").write_text('[tool.fmlint]\nexclude = ["drafts"]\n', encoding="utf-8")
+    draft = workspace / "drafts" / "wip.md"
+    draft.parent.mkdir()
+    draft.write_text(ARTICLE.format(name="wip"), encoding="utf-8")
+    await start(client, workspace)
+    assert await open_file(client, draft) == []

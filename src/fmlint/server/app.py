@@ -37,7 +37,7 @@ class FmlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("fmlint", __version__)
         self.state = State()
-        self.scan_task: asyncio.Task[None] | None = None
+        self.scans: dict[str, asyncio.Task[None]] = {}  # folder root -> its background scan
         self.pending: dict[str, asyncio.TimerHandle] = {}  # folder root -> the cross-file pass waiting
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -106,9 +106,14 @@ class FmlintServer(LanguageServer):
     # --- the workspace ---------------------------------------------------------
 
     def start_scan(self, folders: list[Folder]) -> None:
-        if self.scan_task is not None and not self.scan_task.done():
-            self.scan_task.cancel()  # superseded: the settings or folders changed
-        self.scan_task = asyncio.get_running_loop().create_task(self.scan(folders))
+        """Lint each folder in the background; a scan of the same folder still under way is
+        superseded (its settings changed) and cancelled."""
+        loop = asyncio.get_running_loop()
+        for folder in folders:
+            running = self.scans.pop(folder.root, None)
+            if running is not None and not running.done():
+                running.cancel()
+            self.scans[folder.root] = loop.create_task(self.scan([folder]))
 
     async def scan(self, folders: list[Folder]) -> None:
         """Lint every folder in the background, reporting ``$/progress``, then the cross-file pass."""
@@ -247,15 +252,22 @@ def files_changed(ls: FmlintServer, params: types.DidChangeWatchedFilesParams) -
             continue
         if os.path.basename(path) == _CONFIG_NAME:
             for folder in list(ls.state.folders):
-                if folder.contains(os.path.dirname(path)) or folder.profile.config_path == path:
+                if _governs(path, folder):
                     ls.reload(folder)
             continue
-        if path in ls.state.buffers:
-            continue  # the open buffer is newer than the disk
+        if path in ls.state.buffers or not any(folder.contains(path) for folder in ls.state.folders):
+            continue  # the open buffer is newer than the disk; a file outside the folders is not ours
         folder = ls.state.lint(path)
         touched[folder.root] = folder
     for folder in touched.values():
         ls.cross_file_later(folder)
+
+
+def _governs(config: str, folder: Folder) -> bool:
+    """Whether the ``pyproject.toml`` at ``config`` is (or may now be) the one of ``folder``:
+    its own, or one in the folder's root or above it (a nearer one may have appeared)."""
+    where = os.path.dirname(config)
+    return config == folder.profile.config_path or folder.root == where or folder.root.startswith(where + os.sep)
 
 
 @server.feature(
