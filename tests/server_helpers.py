@@ -33,25 +33,25 @@ def uri(path: Path) -> str:
     return from_fs_path(str(path)) or str(path)
 
 
-async def start(client: LanguageClient, *folders: Path, spec: str = "visual-studio-code") -> None:
+async def start(client: LanguageClient, *folders: Path, spec: str = "visual-studio-code", wait: bool = True) -> None:
     params = types.InitializeParams(
         capabilities=client_capabilities(spec),
         workspace_folders=[types.WorkspaceFolder(uri=uri(folder), name=folder.name) for folder in folders],
         root_uri=uri(folders[0]) if folders else None,
     )
     await client.initialize_session(params)
-    if folders:
+    if folders and wait:
         await scanned(client)  # a quiet server: what is published next answers what the test does
 
 
-async def scanned(client: LanguageClient, timeout: float = 30) -> None:
-    """Wait until the background scan has reported its end."""
+async def scanned(client: LanguageClient, timeout: float = 60, count: int = 1) -> None:
+    """Wait until ``count`` background scans (at least) have begun, and every one has reported its end."""
 
     def done(reports: list[object]) -> bool:
         return any(isinstance(report, types.WorkDoneProgressEnd) for report in reports)
 
     async def ended() -> None:
-        while not client.progress_reports or not all(map(done, client.progress_reports.values())):
+        while len(client.progress_reports) < count or not all(map(done, client.progress_reports.values())):
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(ended(), timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,24 @@ async def test_an_excluded_file_gets_no_diagnostics(client: LanguageClient, work
     draft.write_text(ARTICLE.format(name="wip"), encoding="utf-8")
     await start(client, workspace)
     assert await open_file(client, draft) == []
+
+
+async def test_a_settings_change_supersedes_the_scan_under_way(client: LanguageClient, tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "corpus" / "powerapps", root)
+    count = len(list(root.glob("*.md")))
+    await start(client, root, wait=False)
+    (root / "pyproject.toml").write_text('[tool.fmlint]\nignore = ["FM650"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(root / "pyproject.toml"), type=types.FileChangeType.Created)]
+        )
+    )
+    await scanned(client, count=2)
+    ends = [
+        report.message
+        for reports in client.progress_reports.values()
+        for report in reports
+        if isinstance(report, types.WorkDoneProgressEnd)
+    ]
+    assert sorted(ends) == [f"{count} files linted", "superseded: the folder's settings changed"]

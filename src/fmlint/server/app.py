@@ -106,17 +106,15 @@ class FmlintServer(LanguageServer):
     # --- the workspace ---------------------------------------------------------
 
     def start_scan(self, folders: list[Folder]) -> None:
-        """Lint each folder in the background; a scan of the same folder still under way is
-        superseded (its settings changed) and cancelled."""
+        """Lint each folder in the background. A scan of the same folder still under way is
+        superseded (its settings changed): it stops at its next file, and says so."""
         loop = asyncio.get_running_loop()
         for folder in folders:
-            running = self.scans.pop(folder.root, None)
-            if running is not None and not running.done():
-                running.cancel()
-            self.scans[folder.root] = loop.create_task(self.scan([folder]))
+            self.scans[folder.root] = loop.create_task(self.scan(folder))
 
-    async def scan(self, folders: list[Folder]) -> None:
-        """Lint every folder in the background, reporting ``$/progress``, then the cross-file pass."""
+    async def scan(self, folder: Folder) -> None:
+        """Lint a folder in the background, reporting ``$/progress``, then run the cross-file pass."""
+        task = asyncio.current_task()
         token = f"fmlint-scan-{uuid.uuid4().hex}"
         progress = bool(self.client_capabilities.window and self.client_capabilities.window.work_done_progress)
         if progress:
@@ -127,28 +125,32 @@ class FmlintServer(LanguageServer):
         if progress:
             begin = types.WorkDoneProgressBegin(title="fmlint", message="linting the workspace", percentage=0)
             self.work_done_progress.begin(token, begin)
+        ending = "stopped"
         try:
-            done_files = 0
-            for folder in folders:
-                total = 0
-                for done in self.state.scan(folder):
-                    if done < 0:
-                        total = -done
-                    elif progress and (done % 50 == 0 or done == total):
-                        message = f"{done}/{total} files in {os.path.basename(folder.root) or folder.root}"
-                        percentage = done * 100 // total if total else 100
-                        self.work_done_progress.report(
-                            token, types.WorkDoneProgressReport(message=message, percentage=percentage)
-                        )
-                    await asyncio.sleep(0)  # answer requests between files
-                done_files += total
-                changed = folder.run_cross_file()
-                for path in changed | {path for path in self.state.buffers if folder.contains(path)}:
-                    self.publish(path, folder)
+            total = 0
+            name = os.path.basename(folder.root) or folder.root
+            for done in self.state.scan(folder):
+                if self.scans.get(folder.root) is not task:
+                    ending = "superseded: the folder's settings changed"
+                    return
+                if done < 0:
+                    total = -done
+                elif progress and (done % 50 == 0 or done == total):
+                    percentage = done * 100 // total if total else 100
+                    report = types.WorkDoneProgressReport(
+                        message=f"{done}/{total} files in {name}", percentage=percentage
+                    )
+                    self.work_done_progress.report(token, report)
+                await asyncio.sleep(0)  # answer requests between files
+            changed = folder.run_cross_file()
+            for path in changed | {path for path in self.state.buffers if folder.contains(path)}:
+                self.publish(path, folder)
+            ending = f"{total} file{'' if total == 1 else 's'} linted"
         finally:
+            if self.scans.get(folder.root) is task:
+                del self.scans[folder.root]
             if progress:
-                end = types.WorkDoneProgressEnd(message=f"{done_files} file{'' if done_files == 1 else 's'} linted")
-                self.work_done_progress.end(token, end)
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=ending))
 
     def reload(self, folder: Folder) -> None:
         fresh = self.state.reload(folder)

@@ -19,7 +19,7 @@ from fmlint.server.adapter import ConfigProblem, Profile, cross_file, lint_text,
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)  # a folder is itself: compared by identity, never by its (large) contents
 class Folder:
     """One workspace folder: its settings, the results of its files, and their cross-file findings."""
 
