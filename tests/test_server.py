@@ -11,7 +11,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from server_helpers import (
+from lsp_support import (
     ARTICLE,
     ENV,
     SERVER,

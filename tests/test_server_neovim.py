@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server_helpers import ARTICLE, NOW, check_json
+from lsp_support import ARTICLE, NOW, check_json
 
 NVIM = shutil.which("nvim")
 

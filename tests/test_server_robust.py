@@ -12,7 +12,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from server_helpers import ARTICLE, ENV, open_file, start, uri
+from lsp_support import ARTICLE, ENV, open_file, start, uri
 
 # The real server, with one feature made to fail: hover raises as a bug in it would.
 FAILING_HOVER = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server_helpers import ARTICLE, NOW
+from lsp_support import ARTICLE, NOW
 
 FMLINT = str(Path(sys.executable).parent / "fmlint")
 

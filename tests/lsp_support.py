@@ -1,4 +1,4 @@
-"""Helpers for the language server's tests: a workspace on disk and a real client over stdio."""
+"""What the language server's tests share: a workspace on disk and a real client over stdio."""
 
 from __future__ import annotations
 
