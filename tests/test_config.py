@@ -251,7 +251,8 @@ def test_the_readme_configuration_example_loads_and_selects_what_its_comments_sa
     from fmlint.config import load_config
     from fmlint.rules import RULES, Selection, resolve
 
-    example = re.findall(r"```toml\n(.*?)```", readme_section("Configuration"), re.DOTALL)[0]  # the first is the example
+    # The section's first TOML block is the example; the ones after it show single settings.
+    example = re.findall(r"```toml\n(.*?)```", readme_section("Configuration"), re.DOTALL)[0]
     (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
     config = load_config(str(tmp_path / "pyproject.toml"))
     assert config.select is None  # commented out: the default selection

@@ -36,7 +36,7 @@ def _globs(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-COMMANDS = ("check", "rules", "rule", "schema")
+COMMANDS = ("check", "rules", "rule", "schema", "server")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -72,6 +72,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         infer.add_argument("paths", nargs="*", metavar="PATH", help="files and directories to learn from")
         infer.add_argument("--config", metavar="PATH", help="the configuration that chooses the files")
         infer.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    if only in (None, "server"):
+        summary = "run the language server on stdin and stdout, for editors"
+        commands.add_parser("server", help=summary, formatter_class=_Formatter)
     return parser
 
 
@@ -189,6 +192,11 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         type=_jobs,
         metavar="N",
         help="processes to lint with (default: auto, one per core when there are enough files)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with the path `-`: lint standard input as the file PATH (its settings, its name in the report)",
     )
 
 

@@ -62,6 +62,10 @@ def _main(argv: Sequence[str] | None) -> int:
             return _rules(sys.stdout)
         if args.command == "rule":
             return _rule(args.code, sys.stdout)
+        if args.command == "server":
+            from fmlint.server import serve
+
+            return serve()
         if args.name == "infer":
             return _infer(args, sys.stdout)
         return _schema(args.name, sys.stdout)
@@ -120,6 +124,7 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         extend_include=[],
         show_settings=False,
         show_files=False,
+        stdin_filename=None,
     )
     return cast("Namespace", namespace)  # the same attributes
 
@@ -343,6 +348,10 @@ def _check(args: Namespace, stream: TextIO) -> int:
     from fmlint.report.lines import SourceLines
     from fmlint.runner import lint_targets
 
+    if args.stdin_filename is not None or args.paths == ["-"]:
+        from fmlint.stdin import check_stdin
+
+        return check_stdin(args, build_run(args), stream)
     run = build_run(args)
     if args.show_settings or args.show_files:
         return _show(args, run, stream)
