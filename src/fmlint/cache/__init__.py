@@ -311,7 +311,10 @@ class ResultCache:
         # digest] then the result as :func:`pack` wrote it.
         for line in journal:
             name, stat, content = cachedata.loads(line)
-            entries[name] = f"[{cachedata.dumps(stat)},{cachedata.dumps(content)},{next(journal).decode('ascii')}]"
+            packed = next(journal, b"").rstrip(b"\n").decode("ascii")
+            if not packed:
+                raise Invalid("a journal cut short")
+            entries[name] = f"[{cachedata.dumps(stat)},{cachedata.dumps(content)},{packed}]"
             linted.add(name)
         for gone in [name for name in entries if name not in linted and not os.path.lexists(name)]:
             del entries[gone]
