@@ -298,27 +298,28 @@ class ResultCache:
     def _save_shard(self, shard: int) -> None:
         """The shard as on disk, with this run's entries (from its journal) in, and those of removed files out."""
         path = self._shard_path(shard)
-        entries: dict[str, str] = {}  # path -> its entry as JSON text
+        entries: dict[str, tuple[str, str]] = {}  # path -> the path and its entry, as JSON text
         for name, entry in _load(path, self._signer)[0].items():
-            try:
-                entries[name] = cachedata.dumps(entry)  # read again: the loaded shard let go of what the run took
+            try:  # read again: the loaded shard let go of what the run took
+                entries[name] = (cachedata.dumps(name), cachedata.dumps(entry))
             except Invalid:
                 continue
         journal = self._journals[shard]
         journal.seek(0)
         linted = set()  # read by this run: they exist
-        # The journal is this process's own unnamed file: pairs of lines, [path, stat,
-        # digest] then the result as :func:`pack` wrote it.
+        # The journal is this process's own unnamed file: pairs of lines, each path then its
+        # entry, both as JSON text (:meth:`_write_pending`).
         for line in journal:
-            name, stat, content = cachedata.loads(line)
-            packed = next(journal, b"").rstrip(b"\n").decode("ascii")
-            if not packed:
+            quoted = line.rstrip(b"\n").decode("ascii")
+            entry = next(journal, b"").rstrip(b"\n").decode("ascii")
+            if not entry:
                 raise Invalid("a journal cut short")
-            entries[name] = f"[{cachedata.dumps(stat)},{cachedata.dumps(content)},{packed}]"
+            name = cachedata.loads(quoted)
+            entries[name] = (quoted, entry)
             linted.add(name)
         for gone in [name for name in entries if name not in linted and not os.path.lexists(name)]:
             del entries[gone]
-        body = ",".join(f"{cachedata.dumps(name)}:{entry}" for name, entry in entries.items())
+        body = ",".join(f"{quoted}:{entry}" for quoted, entry in entries.values())
         data = f"[{_FORMAT},{{{body}}}]".encode("ascii")
         cachefiles.write_atomically(path, self._signed(_file_context(path), data))
 
@@ -376,7 +377,7 @@ class ResultCache:
                     return
                 self._make_folder()
                 journal = self._journals[shard] = cachefiles.unnamed_file(self.folder)
-            lines = (f"{cachedata.dumps([path, stat, digest])}\n{packed}\n" for path, (stat, digest, packed) in pending)
+            lines = (f"{cachedata.dumps(path)}\n{_entry_text(*entry)}\n" for path, entry in pending)
             journal.write("".join(lines).encode("ascii"))
         except (OSError, Invalid, UnicodeError):
             self._unwritable = True
@@ -426,6 +427,13 @@ class ResultCache:
         return data
 
 
+def _entry_text(stat: StatKey | None, digest: str, packed: str) -> str:
+    """An entry as JSON text. A stat signature (:func:`stat_key`) is digits and spaces, a hash hex
+    digits: neither needs escaping, and encoding each would cost as much as the rest of the entry."""
+    signature = "null" if stat is None else f'"{stat}"'
+    return f'[{signature},"{digest}",{packed}]'
+
+
 def _file_context(path: str) -> bytes:
     """What a signature binds a cache file to: the format, its configuration folder and its name
     (a file copied to another name or folder does not verify)."""
@@ -451,7 +459,7 @@ def _load(path: str, signer: Signer) -> tuple[dict[str, Any], str | None]:
         return {}, None
     try:
         with handle:
-            signed = handle.read(cachefiles.MAX_FILE + 1)
+            signed = handle.read()  # of a size open_regular checked
     except OSError:
         return {}, None
     data = cachefiles.unsigned(signer, _file_context(path), signed)

@@ -37,21 +37,26 @@ class Invalid(Exception):
     """Data that is not what this version of fmlint writes."""
 
 
-def dumps(value: Any) -> str:
-    """``value`` (a result, diagnostics, a ``now`` window) as compact JSON; :class:`Invalid`
-    if it holds something JSON cannot say exactly (a NaN, a type of its own)."""
-    try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_plain)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise Invalid(str(exc)) from None
-
-
 def _plain(value: object) -> Any:
     if isinstance(value, frozenset):
         return sorted(value)
     if type(value) is datetime:
         return value.isoformat()
     raise TypeError(f"the cache does not keep {type(value).__name__}")
+
+
+# One encoder for every call: json.dumps with options makes a new one each time, which
+# costs more than encoding a small value.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_plain)
+
+
+def dumps(value: Any) -> str:
+    """``value`` (a result, diagnostics, a ``now`` window) as compact JSON; :class:`Invalid`
+    if it holds something JSON cannot say exactly (a NaN, a type of its own)."""
+    try:
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise Invalid(str(exc)) from None
 
 
 def loads(data: bytes | str) -> Any:

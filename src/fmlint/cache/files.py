@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from fmlint.cache.signing import Signer
 
-MAX_FILE = 1 << 30  # larger is not a cache file fmlint wrote: it is not read
+MAX_FILE = 256 << 20  # larger is not a cache file fmlint wrote (100,000 files take a few MB)
 KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
 _SIGNATURE_HEX = 2 * SIGNATURE_BYTES
 
