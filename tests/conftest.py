@@ -117,8 +117,10 @@ def run_cli(*args: str, cwd: Path | None = None) -> CliResult:
 
 
 @pytest.fixture(autouse=True)
-def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test sees the same "now" and no stray configuration from the environment."""
+def _reproducible(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test sees the same "now" and no stray configuration from the environment, and keeps
+    the result cache's key in a user cache directory of its own, never the real home's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     monkeypatch.setenv("FMLINT_NOW", FIXED_NOW.isoformat())
     monkeypatch.delenv("FMLINT_SHOW_TRACEBACK", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

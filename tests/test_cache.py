@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -23,6 +22,9 @@ import pytest
 from conftest import CORPUS, FIXED_NOW, MINIMAL, run_cli
 from fmlint import cache as cache_module
 from fmlint.cache import ResultCache, configuration_key
+from fmlint.cache import configuration as cache_configuration
+from fmlint.cache import files as cache_files
+from fmlint.cache.signing import Signer
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
 from fmlint.discover import Target
 from fmlint.lint import Linter, Settings
@@ -176,12 +178,12 @@ def test_schema_contents_and_versions_invalidate_the_cache(
     assert where(check(project, "--schema", "schema.json")) == []
     assert len(counter.linted) == 4
     counter.linted.clear()
-    monkeypatch.setattr(cache_module, "__version__", "999.0")
+    monkeypatch.setattr(cache_configuration, "__version__", "999.0")
     check(project, "--schema", "schema.json")
     assert len(counter.linted) == 4
     counter.linted.clear()
-    assert any(name.startswith("jsonschema-") for name in cache_module._libraries())
-    monkeypatch.setattr(cache_module, "_libraries", lambda: ("jsonschema-999.0.dist-info",))
+    assert any(name.startswith("jsonschema-") for name in cache_configuration._libraries())
+    monkeypatch.setattr(cache_configuration, "_libraries", lambda: ("jsonschema-999.0.dist-info",))
     check(project, "--schema", "schema.json")
     assert len(counter.linted) == 4
 
@@ -203,23 +205,49 @@ def test_cache_dir_setting(project: Path) -> None:
 
 
 def shards(project: Path) -> list[Path]:
-    return sorted((project / ".fmlint_cache").glob("*/*.pickle"))
+    return sorted((project / ".fmlint_cache").glob("*/*.shard"))
+
+
+def signed_data(path: Path) -> bytes:
+    """The data of a cache file, after its signature, which must be this user's."""
+    data = cache_files.unsigned(Signer.for_user(), cache_module._file_context(str(path)), path.read_bytes())
+    assert data is not None
+    return data
+
+
+def sign(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` signed with this user's key, as if fmlint had written it."""
+    path.write_bytes(cache_files.signed(Signer.for_user(), cache_module._file_context(str(path)), data))
+
+
+ENTRY = '["1 2 3 4","' + "0" * 32 + '",'
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "signed"),
     [
-        b"",
-        b"not a pickle at all",
-        pickle.dumps((3, {"bad.md": ("shape", "of", "another", "version")})),
-        pickle.dumps([1, 2, 3]),
-        pickle.dumps((3, {"bad.md": ((1, 2, 3, 4), b"x" * 16, "not a result")})),
+        (b"", False),
+        (b"not a cache file at all", False),
+        (b'[5,{"bad.md":["shape","of","another"]}]', False),  # well formed, but not signed
+        (b"not JSON at all", True),
+        (b"[1,2,3]", True),
+        (b"[4,{}]", True),  # another version
+        (b'[5,{"bad.md":["shape","of","another","version"]}]', True),
+        (b'[5,{"bad.md":' + ENTRY.encode() + b'"not a result"]}]', True),
+        (b'[5,{"bad.md":' + ENTRY.encode() + b'["bad.md",[],[],[],null,"extra"]]}]', True),
     ],
 )
-def test_a_corrupt_cache_is_a_miss_never_a_crash(project: Path, counter: Counter, content: bytes) -> None:
+def test_a_corrupt_cache_is_a_miss_never_a_crash(
+    project: Path, counter: Counter, content: bytes, signed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check(project)
     for shard in shards(project):
-        shard.write_bytes(content)
+        if signed:
+            sign(shard, content)
+        else:
+            shard.write_bytes(content)
+    for record in (project / ".fmlint_cache").glob("*/run.record"):
+        record.unlink()
     counter.linted.clear()
     assert where(check(project)) == BAD_FINDINGS
     assert len(counter.linted) == 4
@@ -228,7 +256,10 @@ def test_a_corrupt_cache_is_a_miss_never_a_crash(project: Path, counter: Counter
     assert counter.linted == []
 
 
-def test_a_planted_cache_file_cannot_run_code(project: Path, counter: Counter) -> None:
+def test_a_planted_pickle_cannot_run_code(project: Path, counter: Counter) -> None:
+    """The cache holds no pickle: one planted where a shard or the run record is, is a miss."""
+    import pickle
+
     check(project)
     marker = project / "pwned"
 
@@ -236,8 +267,10 @@ def test_a_planted_cache_file_cannot_run_code(project: Path, counter: Counter) -
         def __reduce__(self) -> tuple[object, ...]:
             return (os.system, (f"touch {marker}",))
 
-    for shard in shards(project):
-        shard.write_bytes(pickle.dumps((3, {"bad.md": ((0, 0, 0, 0), b"", Payload())})))
+    payload = pickle.dumps((5, {"bad.md": ((0, 0, 0, 0), b"", Payload())}))
+    for folder in (project / ".fmlint_cache").glob("*/"):
+        for path in [*folder.iterdir(), folder / "run.pickle", folder / "00.pickle"]:
+            path.write_bytes(payload)
     counter.linted.clear()
     assert where(check(project)) == BAD_FINDINGS
     assert not marker.exists()
@@ -245,14 +278,18 @@ def test_a_planted_cache_file_cannot_run_code(project: Path, counter: Counter) -
 
 
 def test_a_cache_entry_of_another_file_is_not_used(project: Path, counter: Counter) -> None:
-    """An entry whose result names another path (a copied cache) is ignored."""
+    """An entry whose result names another path is ignored, even in a file signed with this user's key."""
     check(project)
     for shard in shards(project):
-        version, entries = pickle.loads(shard.read_bytes())
-        shard.write_bytes(pickle.dumps((version, {f"x{path}": entry for path, entry in entries.items()})))
+        version, entries = json.loads(signed_data(shard))
+        sign(shard, json.dumps([version, {f"x{path}": entry for path, entry in entries.items()}]).encode())
+    for record in (project / ".fmlint_cache").glob("*/run.record"):
+        record.unlink()
+    for path in list(project.glob("*.md")):  # the same bytes: the hashes in the renamed entries match
+        (project / f"x{path.name}").write_bytes(path.read_bytes())
     counter.linted.clear()
-    assert where(check(project)) == BAD_FINDINGS
-    assert len(counter.linted) == 4
+    assert where(check(project)) == [*BAD_FINDINGS, ("xbad.md", 1, 1, "FM201"), ("xbad.md", 2, 10, "FM203")]
+    assert len(counter.linted) == 8
 
 
 @pytest.mark.parametrize("where_to", ["a-file/cache", "read-only"])
@@ -287,7 +324,7 @@ def test_interrupted_save_leaves_only_whole_shards(
     for index in range(60):
         (project / f"more{index}.md").write_text(MINIMAL.replace("an-article", f"more-{index}"))
     calls = 0
-    real = cache_module._write_atomically
+    real = cache_files.write_atomically
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
@@ -305,10 +342,10 @@ def test_interrupted_save_leaves_only_whole_shards(
         finally:
             os.replace = replace
 
-    monkeypatch.setattr(cache_module, "_write_atomically", write_atomically)
+    monkeypatch.setattr(cache_files, "write_atomically", write_atomically)
     result = run_cli("check", "--jobs", "1", "--select", "FM0,FM1,FM2", ".", cwd=project)
     assert result.code == 130
-    monkeypatch.setattr(cache_module, "_write_atomically", real)
+    monkeypatch.setattr(cache_files, "write_atomically", real)
     assert len(shards(project)) == 4
     assert not list((project / ".fmlint_cache").glob("*/.tmp-*"))
     counter.linted.clear()
@@ -500,9 +537,9 @@ def shard_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     loads: list[str] = []
     real = cache_module._load
 
-    def load(path: str) -> object:
+    def load(path: str, *args: object) -> object:
         loads.append(path)
-        return real(path)
+        return real(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache_module, "_load", load)
     return loads
@@ -543,15 +580,51 @@ def test_any_change_to_the_files_falls_back_to_per_file_results(
     assert len(counter.linted) == (0 if change == "remove" else 1)  # results are kept by path
 
 
-def test_a_corrupt_run_record_is_ignored(project: Path, counter: Counter, shard_loads: list[str]) -> None:
+def record_parts(project: Path) -> tuple[Path, bytes, bytes]:
+    """The run record, the data of its first line (what the run stands for) and that of the rest (its findings)."""
+    (record,) = (project / ".fmlint_cache").glob("*/run.record")
+    first, rest = record.read_bytes().split(b"\n", 1)
+    context = cache_module._file_context(str(record))
+    header = cache_files.unsigned(Signer.for_user(), context + b" header", first)
+    assert header is not None
+    body = cache_files.unsigned(Signer.for_user(), context + b" " + header, rest)
+    assert body is not None
+    return record, header, body
+
+
+def sign_record(record: Path, header: bytes, body: bytes) -> None:
+    """Write a run record of ``header`` and ``body``, signed with this user's key."""
+    context = cache_module._file_context(str(record))
+    signer = Signer.for_user()
+    first = cache_files.signed(signer, context + b" header", header)
+    record.write_bytes(first + b"\n" + cache_files.signed(signer, context + b" " + header, body))
+
+
+def test_a_corrupt_run_record_is_ignored(
+    project: Path, counter: Counter, shard_loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # so that the whole run is remembered
     check(project)
-    (record,) = (project / ".fmlint_cache").glob("*/run.pickle")
-    header = pickle.loads(record.read_bytes())  # what the run stands for; its findings follow
-    for content in (b"garbage", pickle.dumps(header), pickle.dumps(header) + pickle.dumps(("not a diagnostic",))):
+    record, header, body = record_parts(project)
+    sign_record(record, header, body)  # as fmlint wrote it
+    counter.linted.clear()
+    shard_loads.clear()
+    assert where(check(project)) == BAD_FINDINGS
+    assert (counter.linted, shard_loads) == ([], [])
+    for content in (b"garbage", header, header + b"\n" + body):  # not signed
         record.write_bytes(content)
         counter.linted.clear()
         assert where(check(project)) == BAD_FINDINGS
         assert counter.linted == []  # the per-file results answer instead
+        assert shard_loads
+        shard_loads.clear()
+    findings = json.loads(body)[0]
+    huge = [[*findings[0][:1], 10**30, *findings[0][2:]]]
+    for forged in (b"garbage", b'[["not a diagnostic"],[]]', b"[[],[],[]]", json.dumps([huge, []]).encode()):
+        sign_record(record, header, forged)
+        counter.linted.clear()
+        assert where(check(project)) == BAD_FINDINGS
+        assert counter.linted == []
 
 
 def test_cross_file_findings_that_read_the_clock_hold_for_that_now_only(
@@ -572,7 +645,7 @@ def test_entries_of_removed_files_are_dropped_when_their_shard_is_written(projec
     check(project)
     paths = set()
     for path in shards(project):
-        paths |= set(pickle.loads(path.read_bytes())[1])
+        paths |= set(json.loads(signed_data(path))[1])
     assert paths == {"bad.md", "good0.md", "good2.md", new}
 
 
@@ -700,9 +773,8 @@ def test_a_run_record_without_its_quoted_lines_reads_them_from_the_files(
 ) -> None:
     monkeypatch.setattr(cache_module, "_RACY_NS", 0)
     cold = _text(project)
-    (record,) = (project / ".fmlint_cache").glob("*/run.pickle")
-    with record.open("rb") as handle:
-        header, findings = pickle.load(handle), pickle.load(handle)
-    for tail in (b"", b"garbage", pickle.dumps({("bad.md", 1): 5}), pickle.dumps({("bad.md", 2): "forged"})[:-3]):
-        record.write_bytes(pickle.dumps(header) + pickle.dumps(findings) + tail)
+    record, header, body = record_parts(project)
+    findings = json.loads(body)[0]
+    for quoted in ("", "garbage", [["bad.md", 1, 5]], [["bad.md", "2", "forged"]], {"bad.md": "forged"}):
+        sign_record(record, header, json.dumps([findings, quoted]).encode())
         assert _text(project) == cold

@@ -166,6 +166,12 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
     check.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="say on stderr which configuration, schema and cache the run used, and how many files the cache answered",
+    )
+    check.add_argument(
         "--statistics", action="store_true", help="print the number of findings of each rule instead of the findings"
     )
     check.add_argument(

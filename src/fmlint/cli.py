@@ -125,6 +125,7 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         show_settings=False,
         show_files=False,
         stdin_filename=None,
+        verbose=False,
     )
     return cast("Namespace", namespace)  # the same attributes
 
@@ -157,8 +158,8 @@ class Run(NamedTuple):
     statistics: bool = False
     cache_dir: str | None = None  # None: no result cache
     jobs: int | None = None  # None: one per core, when there are enough files
-    config_file: str | None = None  # None: the defaults
-    schema_file: str | None = None  # None: the built-in article schema
+    config_file: str | None = None  # where the settings came from, for --verbose
+    schema_file: str | None = None  # None: the built-in schema
 
 
 def build_run(args: Namespace) -> Run:
@@ -356,11 +357,18 @@ def _check(args: Namespace, stream: TextIO) -> int:
     if args.show_settings or args.show_files:
         return _show(args, run, stream)
     linter = Linter(run.settings)
+    verbose = args.verbose
     if args.fix or args.diff:
+        if verbose:
+            _say_setup(run, "fmlint: cache: not used by --fix and --diff")
         return _fix(args, run, linter, stream)  # files being fixed are linted from their bytes, not the cache
-    cache = _open_cache(run)
+    cache, cache_note = _open_cache(run)
+    if verbose:
+        _say_setup(run, cache_note)
     try:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
+        if verbose:
+            _say_cache_use(len(checked_paths), cache)
         lines = SourceLines(known=cache.remembered_lines, record=True) if cache is not None else SourceLines()
         result = RunResult(
             tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines, strict=run.strict
@@ -423,6 +431,8 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
 
     with _terminate_as_exit():
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), fix_file)
+    if args.verbose:
+        _say_cache_use(len(checked_paths), None)
     for outcome in outcomes:
         for note in outcome.notes:
             _say("warning", note, outcome.path)
@@ -484,13 +494,57 @@ def _terminate_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _open_cache(run: Run) -> Any:
-    if run.cache_dir is None:
-        return None
-    from fmlint.cache import ResultCache, configuration_key
+def _open_cache(run: Run) -> tuple[Any, str]:
+    """The result cache of this run (``None``: none), and a line saying so for ``--verbose``.
 
+    Without the user's own key (a cache directory that cannot be made, or that other
+    users can write) there is no cache: a run without one is only slower."""
+    if run.cache_dir is None:
+        return None, "fmlint: cache: off (--no-cache)"
+    from fmlint.cache import ResultCache, configuration_key
+    from fmlint.cache.signing import KeyUnavailable, Signer
+
+    try:
+        signer = Signer.for_user()
+    except KeyUnavailable as exc:
+        return None, f"fmlint: cache: off: {_shown(str(exc))}"
     key = configuration_key(run.settings, os.getcwd())
-    return ResultCache(run.cache_dir, key, run.settings.now)
+    cache = ResultCache(run.cache_dir, key, run.settings.now, signer)
+    return cache, f"fmlint: cache: {_shown(cache.folder)} (signed with the key in {_shown(signer.folder)})"
+
+
+def _say_setup(run: Run, cache_note: str) -> None:
+    """``--verbose``: the configuration file, the schema(s) and the cache of this run, on stderr."""
+    print(f"fmlint: configuration: {_shown(run.config_file) if run.config_file else 'none'}", file=sys.stderr)
+    schemas = run.settings.schemas
+    if run.schema_file is None:
+        print("fmlint: schema: the built-in article schema", file=sys.stderr)
+    else:
+        print(f"fmlint: schema: {_shown(run.schema_file)}", file=sys.stderr)
+        for uri in schemas.resources:
+            if uri != schemas.root and uri.startswith("file:"):
+                print(f"fmlint: schema: {_shown(uri)} (referred to)", file=sys.stderr)
+    print(cache_note, file=sys.stderr)
+
+
+def _say_cache_use(files: int, cache: Any) -> None:
+    """``--verbose``: how many files the cache answered, and what of it was refused."""
+    answered = 0 if cache is None else (files if cache.whole_run else cache.from_cache)
+    print(f"fmlint: {files} files, {answered} from the cache", file=sys.stderr)
+    if cache is not None and cache.unsigned:
+        print(
+            f"fmlint: cache: refused {cache.unsigned} cache file(s) fmlint did not write for this user "
+            "(not authenticated)",
+            file=sys.stderr,
+        )
+    if cache is not None and cache.invalid:
+        print(f"fmlint: cache: refused {cache.invalid} cache file(s) or entries that are not valid", file=sys.stderr)
+
+
+def _shown(text: str) -> str:
+    """``text`` with what a terminal or a CI log would act on (control characters, bidi
+    overrides) written as escapes."""
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
 def _rules(stream: TextIO) -> int:

@@ -30,11 +30,11 @@ if TYPE_CHECKING:
     from fmlint.lint import Settings
     from fmlint.rules.base import Rule
 
-    Job = tuple[str, bytes | None]  # a path, and the content hash its cached result was made from
-    # A path, its stat and content hash (when the cache is on), and its result: as an object,
-    # or packed for the cache (:func:`fmlint.cache.pack`) by a worker; neither when the cache
-    # knew the content.
-    Outcome = tuple[str, os.stat_result | None, bytes | None, FileResult | None, bytes | None]
+    Job = tuple[str, str | None]  # a path, and the content hash its cached result was made from
+    # A path, its stat and content hash (when the cache is on), its result (none when the
+    # cache knew the content), and that result packed for the cache by a worker
+    # (:func:`fmlint.cache.pack`), so that this process does not pack it again.
+    Outcome = tuple[str, os.stat_result | None, str | None, FileResult | None, str | None]
     Item = tuple[str, Target | FileResult | Job]
 
 # Files that must be linted (not answered from the cache) before a pool is started.
@@ -248,10 +248,6 @@ class _Run:
     def settle(self, outcome: Outcome) -> FileResult:
         """The result of a linted (or re-read) file, and what the cache keeps of it."""
         path, info, content, result, packed = outcome
-        if packed is not None:
-            import pickle
-
-            result = pickle.loads(packed)  # made by this run's own worker
         cache = self.cache
         if cache is None or info is None or content is None or self.bypassed(path):
             return result if result is not None else self.linter.lint_file(path)
@@ -380,5 +376,5 @@ def _work(job: Job) -> Outcome:
         return path, info, content, result, None
     from fmlint.cache import pack
 
-    # Packed here, once: the parent reads it back and hands the same bytes to the cache.
-    return path, info, content, None, pack(result)
+    # Packed here, in parallel: the parent hands the same text to the cache.
+    return path, info, content, result, pack(result)
