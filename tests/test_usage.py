@@ -96,6 +96,15 @@ def test_after_a_double_dash_an_option_like_name_is_a_file(tmp_path: Path) -> No
         assert "Found 2 errors and 0 warnings in 2 of 2 files." in completed.stdout
 
 
+def test_an_option_given_as_a_hook_argument_says_where_options_go(tmp_path: Path) -> None:
+    """pre-commit appends `args` after the entry's `--`: `args: [--strict]` reaches fmlint as a path."""
+    write_article(tmp_path / "good.md", MINIMAL)
+    completed = installed("check", "--", "--strict", "good.md", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "--strict:1:1: FM007 no such file; options after `--` are read as paths" in completed.stdout
+    assert "`entry: fmlint check --strict --`" in completed.stdout
+
+
 def test_sarif_names_fmlint_without_pointing_at_a_page_that_does_not_exist(tmp_path: Path) -> None:
     """``informationUri`` is optional in SARIF 2.1.0; fmlint has no page that holds wherever it is installed from."""
     import json

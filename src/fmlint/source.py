@@ -247,6 +247,12 @@ def _describe_os_error(path: str, exc: OSError) -> str:
     if exc.errno == errno.ENOENT:
         if os.path.islink(path):
             return "dangling symbolic link: its target does not exist"
+        if os.path.basename(path).startswith("-"):
+            # pre-commit puts a hook's `args` after its entry, which ends with `--`: an option there is a path.
+            return (
+                "no such file; options after `--` are read as paths: with pre-commit, put options in the hook's "
+                "`entry` (`entry: fmlint check --strict --`) rather than in `args`"
+            )
         return "no such file"
     if exc.errno == errno.ELOOP:
         return "symbolic link loop"
