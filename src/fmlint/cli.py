@@ -102,6 +102,8 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         diff=False,
         no_cache=False,
         jobs=None,
+        links=False,
+        offline=False,
     )
     return cast("Namespace", arguments)  # the same attributes
 
@@ -155,8 +157,11 @@ def build_run(args: Namespace) -> Run:
     from_file = Selection(
         tuple(config.select) if config.select is not None else None, tuple(config.extend_select), tuple(config.ignore)
     )
+    links_flag = ("FM8",) if args.links else ()  # --links is --extend-select FM8
     from_flags = Selection(
-        tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
+        tuple(args.select) if args.select is not None else None,
+        (*args.extend_select, *links_flag),
+        tuple(args.ignore),
     )
     for layer, source in ((from_file, where), (from_flags, "the command line")):
         try:
@@ -185,6 +190,7 @@ def build_run(args: Namespace) -> Run:
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
+        links=_link_settings(config, where, args, enabled),
     )
     filters = FileFilter(
         include=tuple(config.include),
@@ -204,6 +210,25 @@ def build_run(args: Namespace) -> Run:
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
     )
+
+
+def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[str]) -> Any:
+    """How the FM8 rules check links: ``None`` when none of them is on (nothing to import)."""
+    if not any(code.startswith("FM8") for code in enabled):
+        if args.offline:
+            raise UsageError("--offline only applies to link checking: use it with --links")
+        return None
+    from fmlint.links.settings import LinksConfigError, parse_links
+
+    try:
+        links = parse_links(config.links, where, config.root, config.allow_private_hosts)
+    except LinksConfigError as exc:
+        raise UsageError(str(exc)) from None
+    links.network = not args.offline
+    links.offline = args.offline
+    links.use_cache = not args.no_cache
+    links.progress = sys.stderr.isatty()
+    return links
 
 
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:

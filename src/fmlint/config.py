@@ -42,6 +42,8 @@ class Config:
         self.jobs: int | None = None  # None: `auto`
         self.limits: dict[str, int] = {}
         self.rules: dict[str, dict[str, Any]] = {}
+        self.links: dict[str, Any] = {}  # [tool.fmlint.links], see fmlint.links.settings
+        self.allow_private_hosts: list[str] = []
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
 
@@ -145,6 +147,8 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f'{where}: `jobs` must be a positive integer or "auto"')
         return value
+    if attribute in ("links", "allow_private_hosts"):
+        return _check_links(attribute, value, where)
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(
@@ -169,3 +173,18 @@ def _check_limits(value: Any, where: str) -> dict[str, int]:
             raise ConfigError(f"{where}: limit `{key}` must be at most {_LIMIT_MAXIMUM[key]}")
         limits[_LIMIT_KEYS[key]] = number
     return limits
+
+
+def _check_links(attribute: str, value: Any, where: str) -> Any:
+    """``[tool.fmlint.links]`` and ``allow-private-hosts``, validated now and kept as written
+    (the run reads them with :func:`fmlint.links.settings.parse_links`)."""
+    from fmlint.links.settings import LinksConfigError, parse_links, parse_private_hosts
+
+    try:
+        if attribute == "links":
+            parse_links(value, where, ".", [])
+            return dict(value)
+        parse_private_hosts(value, where)
+        return list(value)
+    except LinksConfigError as exc:
+        raise ConfigError(str(exc)) from None

@@ -38,7 +38,7 @@ class Settings:
     ``now`` is kept with each result that read it instead.
     """
 
-    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores")
+    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores", "links")
     __slots__ = _fields
 
     def __init__(
@@ -50,6 +50,7 @@ class Settings:
         now: datetime | None = None,
         show_traceback: bool = False,
         per_file_ignores: tuple[suppress.FileIgnore, ...] = (),
+        links: Any = None,
     ) -> None:
         self.schemas = schemas
         self.enabled = enabled
@@ -58,6 +59,7 @@ class Settings:
         self.now = datetime.now().astimezone() if now is None else now
         self.show_traceback = show_traceback
         self.per_file_ignores = per_file_ignores
+        self.links = links  # fmlint.links.settings.LinkSettings: how FM8 checks links (None: offline, no cache)
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -177,10 +179,11 @@ class Linter:
         results = results if isinstance(results, Sequence) else list(results)
         suppressions = {result.path: result.suppressions for result in results if result.suppressions}
         found: list[Diagnostic] = []
+        shared: dict[str, Any] = {}
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
             facts = _Facts(rule.code, results)
-            context = CorpusContext(rule, facts, options, self.settings.now, clock)
+            context = CorpusContext(rule, facts, options, self.settings.now, clock, self.settings, shared)
             found.extend(self._guard(rule, "", rule.finish, context))
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in found:

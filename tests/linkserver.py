@@ -1,0 +1,137 @@
+"""A loopback HTTP server for the link-check tests and benchmark: fixed answers, counted requests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# path -> (status, headers); a path not listed answers 404. Paths ending in -once answer
+# 429 (Retry-After: 1) to their first request and 200 after.
+ROUTES: dict[str, tuple[int, dict[str, str]]] = {
+    "/ok": (200, {}),
+    "/images/here.png": (200, {}),
+    "/moved": (301, {"Location": "/ok"}),
+    "/moved-308": (308, {"Location": "/ok"}),
+    "/images/old.png": (301, {"Location": "/images/here.png"}),
+    "/temporary": (302, {"Location": "/ok"}),
+    "/see-other": (303, {"Location": "/ok"}),
+    "/moved-then-temporary": (301, {"Location": "/temporary"}),
+    "/moved-to-dead": (301, {"Location": "/missing"}),
+    "/gone": (410, {}),
+    "/missing": (404, {}),
+    "/images/gone.png": (404, {}),
+    "/error": (500, {}),
+    "/images/broken-server.png": (500, {}),
+    "/forbidden": (403, {}),
+    "/always-busy": (429, {"Retry-After": "1"}),
+    "/wait-long": (429, {"Retry-After": "3600"}),
+    "/unavailable": (503, {"Retry-After": "1"}),
+    "/loop-a": (301, {"Location": "/loop-b"}),
+    "/loop-b": (302, {"Location": "/loop-a"}),
+    "/images/loop.png": (301, {"Location": "/images/loop.png"}),
+    "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}),
+}
+
+
+class LinkServer:
+    """Counts every request by (method, path) and the most requests it had in flight at once."""
+
+    def __init__(self, host: str = "127.0.0.1", delay: float = 0.0) -> None:
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.delay = delay  # every answer waits this long (the benchmark's 50 ms)
+        self.slow = 2.0  # how long /slow waits
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def answer(self, method: str, path: str) -> tuple[int, dict[str, str], float]:
+        with self._lock:
+            self.requests[method, path] += 1
+            seen = self.requests["HEAD", path] + self.requests["GET", path]
+        if path == "/no-head":
+            return (405 if method == "HEAD" else 200), {}, 0.0
+        if path == "/head-lies":
+            return (404 if method == "HEAD" else 200), {}, 0.0
+        if path == "/slow":
+            return 200, {}, self.slow
+        if path.endswith("-once"):
+            return (429, {"Retry-After": "1"}, 0.0) if seen == 1 else (200, {}, 0.0)
+        if path.startswith("/page/"):
+            return 200, {}, 0.0
+        status, headers = ROUTES.get(path, (404, {}))
+        return status, headers, 0.0
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def start(self) -> LinkServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def _handler(server: LinkServer) -> Any:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
+        def _respond(self) -> None:
+            server.enter()
+            try:
+                path = self.path.split("?", 1)[0]
+                status, headers, wait = server.answer(self.command, path)
+                time.sleep(server.delay + wait)
+                body = b"" if self.command == "HEAD" else b"<html>page</html>"
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(b"<html>page</html>")))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            finally:
+                server.leave()
+
+        do_GET = _respond
+        do_HEAD = _respond
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def serving(host: str = "127.0.0.1", delay: float = 0.0) -> Iterator[LinkServer]:
+    server = LinkServer(host, delay).start()
+    try:
+        yield server
+    finally:
+        server.stop()
