@@ -43,6 +43,7 @@ class LinkServer:
 
     def __init__(self, host: str = "127.0.0.1", delay: float = 0.0) -> None:
         self.requests: Counter[tuple[str, str]] = Counter()
+        self.times: list[tuple[float, str, str]] = []  # (monotonic time, method, path) of each request
         self.in_flight = 0
         self.max_in_flight = 0
         self.delay = delay  # every answer waits this long (the benchmark's 50 ms)
@@ -63,6 +64,7 @@ class LinkServer:
     def answer(self, method: str, path: str) -> tuple[int, dict[str, str], float]:
         with self._lock:
             self.requests[method, path] += 1
+            self.times.append((time.monotonic(), method, path))
             seen = self.requests["HEAD", path] + self.requests["GET", path]
         if path == "/no-head":
             return (405 if method == "HEAD" else 200), {}, 0.0

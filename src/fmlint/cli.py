@@ -354,7 +354,7 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     from fmlint.report.diff import render_diff
     from fmlint.runner import lint_targets
 
-    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff)
+    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff, found=_link_fixes(run, linter, args))
     outcomes: list[Outcome] = []
 
     def fix_file(path: str) -> Any:
@@ -391,6 +391,21 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
     return _exit_code(run, result)
+
+
+def _link_fixes(run: Run, linter: Any, args: Namespace) -> dict[str, tuple[Any, ...]]:
+    """The moved links' fixes (unsafe, and found only once every file is read), by path."""
+    if run.settings.links is None or not args.unsafe_fixes:
+        return {}
+    from fmlint.discover import discover
+    from fmlint.runner import lint_targets
+
+    diagnostics, _ = lint_targets(linter, discover(run.paths, run.filters))
+    found: dict[str, tuple[Any, ...]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code.startswith("FM8") and diagnostic.fix is not None:
+            found[diagnostic.path] = (*found.get(diagnostic.path, ()), diagnostic)
+    return found
 
 
 @contextmanager

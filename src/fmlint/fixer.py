@@ -30,7 +30,7 @@ import secrets
 import signal
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import pairwise
@@ -74,8 +74,18 @@ class _Refused(Exception):
 class Fixer:
     """Fix files with the rules of ``linter``; write them only when ``write`` is true (not for ``--diff``)."""
 
-    def __init__(self, linter: Linter, *, unsafe: bool = False, write: bool = True) -> None:
+    def __init__(
+        self,
+        linter: Linter,
+        *,
+        unsafe: bool = False,
+        write: bool = True,
+        found: Mapping[str, tuple[Diagnostic, ...]] | None = None,
+    ) -> None:
         self.linter = linter
+        # Findings with fixes that linting one file cannot make (the cross-file pass's, such as
+        # moved links), by path: offered in the first pass, when their edits still apply.
+        self.found = found or {}
         self.unsafe = unsafe
         self.write = write
         self.max_bytes = linter.settings.limits.max_front_matter_bytes
@@ -92,6 +102,8 @@ class Fixer:
                 return Outcome(path, self.linter.lint_file(path))  # it reports the read error
             source = split_front_matter(path, data, complete, self.max_bytes)
             result = self.linter.lint_source(path, source)
+            if path in self.found:
+                result = result._replace(diagnostics=(*result.diagnostics, *self.found[path]))
             if not isinstance(source, Source) or not any(d.fixable(self.unsafe) for d in result.diagnostics):
                 return Outcome(path, result)
             try:
