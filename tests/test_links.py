@@ -288,18 +288,20 @@ def test_redirects_to_private_addresses_are_refused(site: Path, server: LinkServ
 
 
 def test_names_are_checked_by_the_address_they_resolve_to() -> None:
-    """The connection goes to the address that was checked: a name resolving to loopback is refused."""
+    """The connector connects to what the resolver returns: only checked addresses."""
     import asyncio
 
     from fmlint.links.address import AddressPolicy, Refused
-    from fmlint.links.probe import _CheckedBackend
+    from fmlint.links.probe import CheckedResolver
 
-    async def addresses(policy: AddressPolicy) -> list[str]:
-        return await _CheckedBackend(policy, 5.0)._addresses("localhost", 80)
+    async def addresses(policy: AddressPolicy, host: str) -> list[str]:
+        return [result["host"] for result in await CheckedResolver(policy, 5.0).resolve(host, 80)]
 
     with pytest.raises(Refused, match=r"localhost, which resolves to 127\.0\.0\.1 is the loopback address"):
-        asyncio.run(addresses(AddressPolicy([])))
-    assert "127.0.0.1" in asyncio.run(addresses(AddressPolicy(["127.0.0.0/8"])))
+        asyncio.run(addresses(AddressPolicy([]), "localhost"))
+    assert asyncio.run(addresses(AddressPolicy(["127.0.0.0/8"]), "localhost")) == ["127.0.0.1"]
+    with pytest.raises(Refused, match="169.254.169.254 is a link-local address"):
+        asyncio.run(addresses(AddressPolicy(["127.0.0.1"]), "169.254.169.254"))
 
 
 def test_excluded_urls_are_not_requested(site: Path, server: LinkServer) -> None:

@@ -4,12 +4,13 @@ Politeness is per host: at most ``max-per-host`` requests in flight to one host,
 an optional interval between the starts of two requests to it, and a pause when it
 pushes back (429 or 503, for as long as its ``Retry-After`` says, else an
 exponential backoff with jitter) that only that host's requests wait out. Connections
-are pooled and kept alive. Responses are read up to their headers: a HEAD has no
+are pooled and kept alive (aiohttp: measured on 1,000 URLs, its client does the
+work in a fraction of httpx's time). Responses are read up to their headers: a HEAD has no
 body, and a GET is closed as soon as its status and headers have arrived.
 
 Every connection goes to an address that was resolved and checked just before
-(:mod:`fmlint.links.address`), and redirects are followed one at a time, so each
-hop is checked the same way. Proxies from the environment are not used: a proxy
+(:mod:`fmlint.links.address`; the connector connects to what :class:`CheckedResolver`
+returns), and redirects are followed one at a time, so each hop is checked the same way. Proxies from the environment are not used: a proxy
 would connect to addresses fmlint never saw.
 """
 
@@ -18,15 +19,14 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpcore
-import httpx
+import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from fmlint.links.address import AddressPolicy, Refused, parse_address
 from fmlint.links.answer import Answer, status_text
@@ -47,79 +47,54 @@ class _Failure(Exception):
         self.detail = detail
 
 
-class _CheckedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting only to resolved addresses the policy allows."""
+class CheckedResolver(AbstractResolver):
+    """Resolves names as the system does, and gives the connector only the addresses the policy
+    allows: the connection goes to an address that was checked, whatever the name says later."""
 
     def __init__(self, policy: AddressPolicy, timeout: float) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._policy = policy
         self._timeout = timeout
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        last: Exception | None = None
-        for address in await self._addresses(host, port):
-            try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-    async def _addresses(self, host: str, port: int) -> list[str]:
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
         literal = parse_address(host)
-        if literal is not None:
+        if literal is not None:  # the connector asks only for names; a literal is checked all the same
             if not self._policy.allows(host, literal):
                 raise Refused(self._policy.refusal(host, literal))
-            return [str(literal)]
-        loop = asyncio.get_running_loop()
-        try:
-            found = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout=self._timeout)
-        except (OSError, UnicodeError) as exc:
-            raise _Failure("dns", f"the name {host} could not be resolved ({_reason(exc)})") from None
-        except asyncio.TimeoutError:
-            raise _Failure("dns", f"resolving {host} took longer than {self._timeout:g} s") from None
-        allowed, refused = [], None
-        for *_, sockaddr in found:
+            found: list[Any] = [(socket.AF_INET6 if literal.version == 6 else socket.AF_INET, 0, 0, "", (host, port))]
+        else:
+            loop = asyncio.get_running_loop()
+            try:
+                found = await asyncio.wait_for(
+                    loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM), timeout=self._timeout
+                )
+            except (OSError, UnicodeError) as exc:
+                raise _Failure("dns", f"the name {host} could not be resolved ({_reason(exc)})") from None
+            except asyncio.TimeoutError:
+                raise _Failure("dns", f"resolving {host} took longer than {self._timeout:g} s") from None
+        results, refused = [], None
+        for address_family, _, proto, _, sockaddr in found:
             address = parse_address(str(sockaddr[0]))
             if address is None:
                 continue
-            if self._policy.allows(host, address):
-                if str(address) not in allowed:
-                    allowed.append(str(address))
-            elif refused is None:
-                refused = self._policy.refusal(host, address)
-        if not allowed:
+            if not self._policy.allows(host, address):
+                refused = refused or self._policy.refusal(host, address)
+                continue
+            results.append(
+                {
+                    "hostname": host,
+                    "host": str(address),
+                    "port": port,
+                    "family": address_family,
+                    "proto": proto,
+                    "flags": socket.AI_NUMERICHOST,
+                }
+            )
+        if not results:
             raise Refused(refused or f"the name {host} has no address")
-        return allowed
+        return results
 
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise Refused("a link never goes through a local socket")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Transport(httpx.AsyncHTTPTransport):
-    """httpx's transport over :class:`_CheckedBackend` (httpx has no parameter for the backend)."""
-
-    def __init__(self, backend: _CheckedBackend, connections: int) -> None:
-        super().__init__(trust_env=False, retries=0)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=connections,
-            max_keepalive_connections=connections,
-            keepalive_expiry=5.0,
-            network_backend=backend,
-        )
+    async def close(self) -> None:
+        return None
 
 
 class Host:
@@ -175,13 +150,18 @@ class Prober:
         self._on_answer = on_answer
         self._run_slots = asyncio.Semaphore(settings.max_concurrency)
         self._asked: dict[str, asyncio.Future[tuple[int, str | None]]] = {}
-        backend = _CheckedBackend(self.policy, settings.timeout)
-        self.client = httpx.AsyncClient(
-            transport=_Transport(backend, settings.max_concurrency),
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=False,
-            trust_env=False,
+        connector = aiohttp.TCPConnector(
+            limit=settings.max_concurrency,
+            limit_per_host=settings.max_per_host,
+            resolver=CheckedResolver(self.policy, settings.timeout),
+            keepalive_timeout=5.0,
+        )
+        self.session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=settings.timeout),
             headers={"User-Agent": settings.user_agent, "Accept": "*/*"},
+            trust_env=False,
+            auto_decompress=False,
         )
 
     def host(self, url: str) -> Host:
@@ -279,37 +259,33 @@ class Prober:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, method: str, url: str) -> tuple[int, httpx.Headers]:
-        # httpx's timeout bounds each read; this bounds the whole request, however slowly it trickles.
+    async def _send(self, method: str, url: str) -> tuple[int, Mapping[str, str]]:
+        """Status and headers; the session's total timeout bounds the whole request, however
+        slowly the server trickles its answer."""
         try:
-            return await asyncio.wait_for(self._request(method, url), timeout=self.settings.timeout)
+            # Leaving the block without reading the body closes a GET's connection: no body is read.
+            async with self.session.request(method, url, allow_redirects=False) as response:
+                return response.status, response.headers
+        except (Refused, _Failure):
+            raise
         except asyncio.TimeoutError:
             raise _Failure("timeout", f"no answer within {self.settings.timeout:g} s") from None
-
-    async def _request(self, method: str, url: str) -> tuple[int, httpx.Headers]:
-        try:
-            if method == "HEAD":
-                response = await self.client.head(url)
-                return response.status_code, response.headers
-            async with self.client.stream("GET", url) as response:  # closed before its body is read
-                return response.status_code, response.headers
-        except Refused:
-            raise
-        except httpx.TimeoutException:
-            raise _Failure("timeout", f"no answer within {self.settings.timeout:g} s") from None
-        except httpx.ConnectError as exc:
-            if isinstance(exc.__cause__, ssl.SSLError) or "SSL" in str(exc) or "certificate" in str(exc):
-                raise _Failure("tls", f"the TLS handshake failed ({_reason(exc)})") from None
-            raise _Failure("connect", f"the connection failed ({_reason(exc)})") from None
-        except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise _Failure("protocol", f"the request failed ({_reason(exc)})") from None
-        except ssl.SSLError as exc:
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise _Failure("tls", f"the certificate was refused ({_reason(exc.certificate_error)})") from None
+        except aiohttp.ClientSSLError as exc:
             raise _Failure("tls", f"the TLS handshake failed ({_reason(exc)})") from None
-        except (ValueError, UnicodeError) as exc:  # a URL httpx cannot even express
-            raise _Failure("protocol", f"the URL cannot be requested ({_reason(exc)})") from None
+        except aiohttp.ClientConnectorError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, (Refused, _Failure)):
+                raise cause from None
+            raise _Failure("connect", f"the connection failed ({_reason(exc.os_error)})") from None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError) as exc:
+            raise _Failure("connect", f"the connection failed ({_reason(exc)})") from None
+        except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
+            raise _Failure("protocol", f"the request failed ({_reason(exc)})") from None
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.session.close()
 
 
 def _without_fragment(url: str) -> str:

@@ -20,6 +20,7 @@ from fmlint.links.answer import Answer, from_json
 
 FILE_NAME = "links.jsonl"
 _MAX_BYTES = 64 << 20
+_FUTURE_SLACK = 86400.0  # seconds an answer may seem to come from the future (clock changes)
 
 
 def default_path() -> str:
@@ -72,8 +73,12 @@ class LinkStore:
         if held is None:
             return None
         answer, ok = held
+        # Answers of this very run are younger than ``now``; one from much later than the clock
+        # says is not to be trusted (a clock set back, or a forged file).
         age = self.now - answer.at
-        return answer if 0 <= age <= (self.max_age if ok else self.failure_max_age) else None
+        if age < -_FUTURE_SLACK:
+            return None
+        return answer if age <= (self.max_age if ok else self.failure_max_age) else None
 
     def put(self, answer: Answer, ok: bool) -> None:
         """Keep ``answer`` (written to the file at once)."""
