@@ -300,7 +300,7 @@ def test_names_are_checked_by_the_address_they_resolve_to() -> None:
     with pytest.raises(Refused, match=r"localhost, which resolves to 127\.0\.0\.1 is the loopback address"):
         asyncio.run(addresses(AddressPolicy([]), "localhost"))
     assert asyncio.run(addresses(AddressPolicy(["127.0.0.0/8"]), "localhost")) == ["127.0.0.1"]
-    with pytest.raises(Refused, match="169.254.169.254 is a link-local address"):
+    with pytest.raises(Refused, match=r"169\.254\.169\.254 is a link-local address"):
         asyncio.run(addresses(AddressPolicy(["127.0.0.1"]), "169.254.169.254"))
 
 

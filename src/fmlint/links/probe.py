@@ -10,8 +10,9 @@ body, and a GET is closed as soon as its status and headers have arrived.
 
 Every connection goes to an address that was resolved and checked just before
 (:mod:`fmlint.links.address`; the connector connects to what :class:`CheckedResolver`
-returns), and redirects are followed one at a time, so each hop is checked the same way. Proxies from the environment are not used: a proxy
-would connect to addresses fmlint never saw.
+returns), and redirects are followed one at a time, so each hop is checked the same
+way. Proxies from the environment are not used: a proxy would connect to addresses
+fmlint never saw.
 """
 
 from __future__ import annotations

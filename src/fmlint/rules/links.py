@@ -17,7 +17,7 @@ from typing import Any
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
 from fmlint.document import Document, Position
 from fmlint.rules.base import Context, CorpusContext, Example, Rule, article_with, make_diagnostic
-from fmlint.rules.values import field_name, rewrite_scalar
+from fmlint.rules.values import field_name, is_tagged
 
 _PLAIN = re.compile(r"[A-Za-z0-9/][^\s#]*\Z")
 _last: tuple[Document | None, Any] = (None, None)  # the FM8 rules of one file share one walk
@@ -34,13 +34,27 @@ def _collect(ctx: Context) -> tuple[Any, ...] | None:
     found = []
     for pointer, text, kind in links_of(ctx.data):
         at = ctx.position(pointer)
-        edit = rewrite_scalar(ctx.doc, pointer, text) if kind == "web" else None
-        style = ctx.doc.style(pointer) if edit is not None else None
-        fix_at = (edit.start, edit.end, style) if edit is not None and style in ("", "'", '"') else None
+        fix_at = _where_to_write(ctx.doc, pointer, text) if kind == "web" else None
         found.append((pointer, text, kind, (at.line, at.column, at.end_line, at.end_column), fix_at))
     fact = tuple(found) or None
     _last = (ctx.doc, fact)
     return fact
+
+
+def _where_to_write(doc: Document, pointer: str, text: str) -> tuple[int, int, str] | None:
+    """The characters a new URL would replace (inside the quotes, if any) and the quoting, or
+    ``None`` when the value is written some other way (a block scalar, an alias, escapes). The
+    fixer checks the file it would write before writing it."""
+    offsets, style = doc.value_offsets(pointer), doc.style(pointer)
+    if offsets is None or style not in ("", "'", '"'):
+        return None
+    start, end = offsets
+    written = doc.text[start:end]
+    if style and written.endswith(style) and written[written.find(style) + 1 : -1] == text:
+        return start + written.find(style) + 1, end - 1, style
+    if not style and written.endswith(text) and not is_tagged(doc, pointer):
+        return end - len(text), end, style
+    return None
 
 
 def _verdicts(ctx: CorpusContext) -> dict[tuple[str, str], Any]:
