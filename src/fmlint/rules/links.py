@@ -4,12 +4,12 @@ Each file keeps its links with their positions (:data:`fmlint.links.fields.URL_F
 says which fields hold them). Once the whole run has been read, every distinct URL
 is checked once (:mod:`fmlint.links.check`) and each use of it gets the finding.
 Site-relative paths are checked against the files of the site, without a network.
-All FM8 rules share one collection and one check per run.
+All FM8 rules share one collection and one check per run, and need the run's link
+settings (``Settings.links``, which the command line makes): without them they find nothing.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -63,17 +63,16 @@ def _verdicts(ctx: CorpusContext) -> dict[tuple[str, str], Any]:
     if "links" in shared:
         return shared["links"]  # type: ignore[no-any-return]
     from fmlint.links.check import check_urls
-    from fmlint.links.settings import LinkSettings
     from fmlint.links.site import missing_file
     from fmlint.links.verdict import MISSING_FILE, Verdict
 
     settings = getattr(ctx.settings, "links", None)
-    if settings is None:  # linted without a command line's settings: no network, no cache
-        settings = LinkSettings(site_root=os.getcwd())
-        settings.use_cache = False
+    verdicts: dict[tuple[str, str], Any] = {}
+    shared["links"] = verdicts
+    if settings is None:  # linted without the run's link settings (the command line makes them)
+        return verdicts
     web = {text for fact in ctx.facts for _, text, kind, _, _ in fact.value if kind == "web"}
     site = {text for fact in ctx.facts for _, text, kind, _, _ in fact.value if kind == "site"}
-    verdicts: dict[tuple[str, str], Any] = {}
     for text in site:
         problem = missing_file(settings.site_root, text)
         verdicts["site", text] = Verdict(MISSING_FILE, problem) if problem else None
@@ -81,7 +80,6 @@ def _verdicts(ctx: CorpusContext) -> dict[tuple[str, str], Any]:
         for url, verdict in check_urls(sorted(web), settings).items():
             verdicts["web", url] = verdict
     ctx.volatile()  # answers come from servers and other files: the run's outcome is never reused
-    shared["links"] = verdicts
     return verdicts
 
 
@@ -142,7 +140,7 @@ RULES = (
         "FM801",
         "dead-link",
         Severity.ERROR,
-        "network",
+        "links",
         summary="A URL of the front-matter answers 404 Not Found or 410 Gone: the link is dead.",
         what="Requests every distinct URL of the run once (HEAD, and GET when HEAD is refused or "
         "fails) and reports each use of a URL whose server answers 404 or 410, after following "
@@ -155,7 +153,7 @@ RULES = (
         "FM802",
         "moved-link",
         Severity.WARNING,
-        "network",
+        "links",
         summary="A URL redirects permanently (301, 308): the front-matter should hold the new address.",
         what="Reports a URL whose server answers with a permanent redirect (301 or 308), once every "
         "redirect has been followed and the last one answers well. The unsafe fix "
@@ -171,7 +169,7 @@ RULES = (
         "FM803",
         "unchecked-link",
         Severity.WARNING,
-        "network",
+        "links",
         summary="A URL could not be checked: server errors, rate limits, timeouts, DNS or TLS failures.",
         what="Reports a URL whose check had no usable answer: 5xx after the retries, still rate-limited "
         "(429, 503) after honouring `Retry-After`, a timeout, a name that does not resolve, a TLS "
@@ -185,7 +183,7 @@ RULES = (
         "FM804",
         "redirect-loop",
         Severity.WARNING,
-        "network",
+        "links",
         summary="A URL's redirects lead back to an earlier address, or never end.",
         what="Reports a URL whose redirects come back to an address already visited, or go on for "
         "more than `max-redirects` (under `[tool.fmlint.links]`, default 10) hops." + _ENABLE,
@@ -198,7 +196,7 @@ RULES = (
         "FM805",
         "private-link",
         Severity.WARNING,
-        "corpus",
+        "links",
         summary="A URL's host is not public (loopback, private, link-local): it is not requested.",
         what="Reports a URL whose host is, or resolves to, a loopback, private, link-local (such as "
         "the cloud metadata address 169.254.169.254), shared or reserved address, or a local name "
@@ -214,7 +212,7 @@ RULES = (
         "FM806",
         "missing-site-file",
         Severity.ERROR,
-        "corpus",
+        "links",
         summary="A site-relative link (`/assets/…`) names no file of the site.",
         what="Checks every site-relative link against the files under the site root (the "
         "configuration file's folder, or `site-root` under `[tool.fmlint.links]`), without any "
