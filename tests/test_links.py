@@ -427,3 +427,27 @@ def test_the_installed_command(site: Path, server: LinkServer, user_cache: Path)
     assert process.stdout.startswith(f"a.md:{FIRST_IMAGE_LINE}:10: FM801 `images[0].url`: dead link: ")
     assert process.stderr == ""  # no progress display when stderr is not a terminal
     assert server.requests["HEAD", "/ok"] == 1 and user_cache.is_file()
+
+
+def test_progress_is_drawn_on_a_terminal_only(site: Path, server: LinkServer) -> None:
+    import pty
+
+    (site / "a.md").write_text(article(f"{server.base}/ok", f"{server.base}/gone"))
+    script = str(Path(sys.executable).with_name("fmlint"))
+    primary, secondary = pty.openpty()
+    command = [script, "check", "--links", "--select", "FM8", "--no-cache", "a.md"]
+    process = subprocess.Popen(command, cwd=site, stdout=subprocess.PIPE, stderr=secondary, env={**os.environ})
+    os.close(secondary)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal's other end is closed: the command is done
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(primary)
+    out, _ = process.communicate(timeout=60)
+    assert b"checking links" in drawn
+    assert b"checking links" not in out and b"FM801" in out  # the findings are on stdout, alone
