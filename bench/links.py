@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -116,10 +117,18 @@ def write_site(folder: Path, bases: list[str], urls: int) -> int:
     return count
 
 
+CPU: dict[str, list[float]] = {}  # seconds of processor time (user and system) of each run, by tool
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=600, check=False)
-    return time.perf_counter() - started, completed
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(Path(command[0]).name, []).append(cpu)
+    return elapsed, completed
 
 
 def main() -> int:
@@ -169,12 +178,15 @@ def main() -> int:
     print(f"{total} distinct URLs on {len(HOSTS)} loopback hosts answering in {options.delay * 1000:g} ms")
     print(f"{options.runs} runs each, interleaved; machine: {os.cpu_count()} cores, {load}")
     print()
-    print(f"{'tool':<24} {'median s':>9} {'runs s':<24} {'requests':>9} {'max in flight/host':>19}")
+    print(f"{'tool':<24} {'median s':>9} {'runs s':<20} {'CPU s':>6} {'requests':>9} {'max in flight/host':>19}")
     for name in commands:
         runs = ", ".join(f"{value:.2f}" for value in times[name])
         median = statistics.median(times[name])
-        print(f"{name:<24} {median:>9.2f} {runs:<24} {statistics.median(requests[name]):>9g} {in_flight[name]:>19}")
-    print(f"{'fmlint, warm link cache':<24} {warm:>9.2f} {'':<24} {warm_requests:>9} {'':>19}")
+        cpu = statistics.median(CPU[Path(commands[name][0]).name][: options.runs])
+        count = statistics.median(requests[name])
+        print(f"{name:<24} {median:>9.2f} {runs:<20} {cpu:>6.2f} {count:>9g} {in_flight[name]:>19}")
+    warm_cpu = CPU["fmlint"][-1]
+    print(f"{'fmlint, warm link cache':<24} {warm:>9.2f} {'':<20} {warm_cpu:>6.2f} {warm_requests:>9} {'':>19}")
     ratio = statistics.median(times["lychee"]) / statistics.median(times["fmlint"])
     print()
     print(f"fmlint is {ratio:.1f}x as fast as lychee (goal: at least 3x, at most 10 in flight per host)")

@@ -140,6 +140,21 @@ def test_second_run_sends_no_request_and_reports_the_same(site: Path, server: Li
     assert {item["code"] for item in second[1]} == {"FM801", "FM802"}
 
 
+def test_a_large_cache_keeps_this_runs_answers_when_it_tidies_itself(
+    site: Path, server: LinkServer, user_cache: Path
+) -> None:
+    """More lines than answers worth keeping make the cache rewrite itself at the end of a run."""
+    (site / "a.md").write_text(article(*(f"{server.base}/page/{index}" for index in range(70))))
+    check(site, "a.md")
+    configure(site, "cache-max-age = 0\n")  # every earlier answer is too old
+    check(site, "a.md")
+    check(site, "a.md")  # 210 lines, 70 worth keeping: the file is rewritten
+    configure(site)
+    check(site, "a.md")  # the answers of the run that rewrote it were kept
+    assert server.total() == 210
+    assert len(user_cache.read_text().splitlines()) == 70
+
+
 def test_expired_answers_are_asked_again(site: Path, server: LinkServer) -> None:
     configure(site, "cache-max-age = 0\ncache-failure-max-age = 0\n")
     (site / "a.md").write_text(article(f"{server.base}/ok"))

@@ -64,7 +64,6 @@ class LinkSettings:
         self.use_cache = True
         self.cache_file: str | None = None  # None: the user's cache directory
         self.progress = False
-        self.memo: dict[str, Any] = {}  # what the run's link check found, shared by the FM8 rules
 
     def accepted(self, status: int) -> bool:
         return any(low <= status <= high for low, high in self.accept)
