@@ -466,3 +466,15 @@ def test_progress_is_drawn_on_a_terminal_only(site: Path, server: LinkServer) ->
     out, _ = process.communicate(timeout=60)
     assert b"checking links" in drawn
     assert b"checking links" not in out and b"FM801" in out  # the findings are on stdout, alone
+
+
+def test_runs_without_links_import_no_http_client(site: Path) -> None:
+    (site / "a.md").write_text(article("https://example.com/x"))
+    probe = (
+        "import sys\n"
+        "from fmlint.cli import main\n"
+        "main(['check', '--quiet', 'a.md'])\n"
+        "assert not {'aiohttp', 'rich', 'fmlint.links.probe'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    process = subprocess.run([sys.executable, "-c", probe], cwd=site, capture_output=True, text=True, check=False)
+    assert process.returncode == 0, process.stderr
