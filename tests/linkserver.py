@@ -35,6 +35,8 @@ ROUTES: dict[str, tuple[int, dict[str, str]]] = {
     "/loop-b": (302, {"Location": "/loop-a"}),
     "/images/loop.png": (301, {"Location": "/images/loop.png"}),
     "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}),
+    "/bad-location": (301, {"Location": "http://[::1"}),
+    "/to-ftp": (302, {"Location": "ftp://example.com/file"}),
 }
 
 

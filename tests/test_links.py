@@ -295,6 +295,19 @@ def test_local_names_and_ipv6_loopback_are_refused(site: Path) -> None:
     assert [item["code"] for item in findings] == ["FM805"] * 4
 
 
+def test_hostile_redirects_are_could_not_be_checked(site: Path, server: LinkServer) -> None:
+    (site / "a.md").write_text(article(f"{server.base}/bad-location", f"{server.base}/to-ftp", f"{server.base}/loop-a"))
+    first = check(site, "a.md")
+    assert found(first[1]) == [
+        ("a.md", FIRST_IMAGE_LINE, 10, "FM803"),
+        ("a.md", FIRST_IMAGE_LINE + 1, 10, "FM803"),
+        ("a.md", FIRST_IMAGE_LINE + 2, 10, "FM804"),
+    ]
+    assert "which is no URL" in first[1][0]["message"] and "ftp://example.com/file" in first[1][1]["message"]
+    asked = server.total()
+    assert check(site, "a.md") == first and server.total() == asked  # such answers are cached too
+
+
 def test_redirects_to_private_addresses_are_refused(site: Path, server: LinkServer) -> None:
     (site / "a.md").write_text(article(f"{server.base}/to-metadata"))
     _, findings, _ = check(site, "a.md")

@@ -63,8 +63,8 @@ def from_json(value: Any) -> Answer | None:
         return None
     if error is not None and error not in ERRORS:
         return None
-    if (status is None) == (error is None) and error != "rate-limited":
-        return None  # exactly one of them, but a rate limit keeps its last status
+    if status is None and error is None:
+        return None  # an error may keep the last status (a loop, a rate limit), but one of them is there
     if not (isinstance(detail, str) and len(detail) <= 500):
         return None
     for text in (moved_to, final):

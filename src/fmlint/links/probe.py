@@ -173,7 +173,10 @@ class Prober:
         return host
 
     async def check(self, url: str) -> Answer:
-        answer = await self._follow(url)
+        try:
+            answer = await self._follow(url)
+        except Exception as exc:  # whatever a server sends, one URL must not end the run's check
+            answer = Answer(url, None, "protocol", f"the check failed ({type(exc).__name__}: {_reason(exc)})")
         answer = answer._replace(at=time.time())
         self._on_answer(answer)
         return answer
@@ -185,7 +188,11 @@ class Prober:
         permanent_so_far = True
         for _ in range(self.settings.max_redirects + 1):
             try:
-                self.policy.check_literal(urlsplit(current).hostname or "")
+                hostname = urlsplit(current).hostname or ""
+            except ValueError:
+                return Answer(url, None, "bad-redirect", f"it redirects to {current[:200]}, which is no URL")
+            try:
+                self.policy.check_literal(hostname)
                 status, location = await self._ask(current)
             except Refused as exc:
                 detail = str(exc) if current == url else f"it redirects to {current}: {exc}"
@@ -194,7 +201,10 @@ class Prober:
                 return Answer(url, None if exc.kind != "rate-limited" else 429, exc.kind, exc.detail, moved_to, current)
             if status not in (*PERMANENT, *TEMPORARY) or location is None:
                 return Answer(url, status, None, "", moved_to, current)
-            target = _without_fragment(urljoin(current, location))
+            try:
+                target = _without_fragment(urljoin(current, location))
+            except ValueError:
+                return Answer(url, status, "bad-redirect", f"it redirects to {location[:200]}, which is no URL")
             if urlsplit(target).scheme.lower() not in ("http", "https"):
                 return Answer(url, status, "bad-redirect", f"it redirects to {target[:200]}", moved_to, current)
             if status in PERMANENT and permanent_so_far:
