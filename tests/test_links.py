@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,14 @@ def test_at_most_max_per_host_in_flight(site: Path) -> None:
     assert findings == [] and code == 0
     assert slow.requests.total() == 30
     assert 1 < slow.max_in_flight <= 3
+
+
+def test_host_interval_spaces_the_requests_to_one_host(site: Path, server: LinkServer) -> None:
+    configure(site, "host-interval = 0.2\n")
+    (site / "a.md").write_text(article(*(f"{server.base}/page/{index}" for index in range(4))))
+    assert check(site, "a.md")[1] == []
+    starts = sorted(when for when, _, _ in server.times)
+    assert len(starts) == 4 and all(later - earlier >= 0.19 for earlier, later in pairwise(starts))
 
 
 def test_private_addresses_are_not_requested_without_allow_private_hosts(site: Path, server: LinkServer) -> None:
