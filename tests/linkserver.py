@@ -1,14 +1,19 @@
-"""A loopback HTTP server for the link-check tests and benchmark: fixed answers, counted requests."""
+"""A loopback HTTP server for the link-check tests (fixed answers, counted requests), and the
+articles and projects those tests lint."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+from conftest import run_cli
 
 # path -> (status, headers); a path not listed answers 404. Paths ending in -once answer
 # 429 (Retry-After: 1) to their first request and 200 after.
@@ -139,3 +144,41 @@ def serving(host: str = "127.0.0.1", delay: float = 0.0) -> Iterator[LinkServer]
         yield server
     finally:
         server.stop()
+
+
+# --- articles and projects for the tests -----------------------------------------
+
+HEAD = (
+    "---\n"
+    'title: "An article"\n'
+    "publishedDateTime: 2022-06-21T16:00:00Z\n"
+    'webUrl: "https://example.com/an-article"\n'
+    "provider: {name: Example News, domain: example.com}\n"
+)
+FIRST_IMAGE_LINE = 7  # the line of the first image's url in an article of :func:`article`
+
+
+def article(*urls: str) -> str:
+    images = "".join(f'  - url: "{url}"\n' for url in urls)
+    return f"{HEAD}images:\n{images}---\nBody.\n"
+
+
+def configure(folder: Path, links: str = "", allow: str = '["127.0.0.1"]') -> None:
+    """The project's settings; the articles' own ``webUrl`` (example.com) is excluded, since
+    the tests use no network but loopback."""
+    allowed = f"allow-private-hosts = {allow}\n" if allow else ""
+    if "exclude" not in links:
+        links += 'exclude = ["^https://example\\\\.com/"]\n'
+    if "timeout" not in links:
+        links += "timeout = 2\n"
+    (folder / "pyproject.toml").write_text(f"[tool.fmlint]\n{allowed}[tool.fmlint.links]\n{links}")
+
+
+def check(folder: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    """``fmlint check --links`` with only the FM8 rules, in ``folder``: exit code, findings, stderr."""
+    result = run_cli("check", "--select", "FM8", "--output-format", "json", *args, cwd=folder)
+    return result.code, json.loads(result.out) if result.out.strip() else [], result.err
+
+
+def found(findings: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
+    return [(item["path"], item["line"], item["column"], item["code"]) for item in findings]

@@ -13,26 +13,11 @@ import sys
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from conftest import run_cli
-from linkserver import LinkServer, serving
-
-HEAD = (
-    "---\n"
-    'title: "An article"\n'
-    "publishedDateTime: 2022-06-21T16:00:00Z\n"
-    'webUrl: "https://example.com/an-article"\n'
-    "provider: {name: Example News, domain: example.com}\n"
-)
-FIRST_IMAGE_LINE = 7  # the line of the first image's url in an article of :func:`article`
-
-
-def article(*urls: str) -> str:
-    images = "".join(f'  - url: "{url}"\n' for url in urls)
-    return f"{HEAD}images:\n{images}---\nBody.\n"
+from linkserver import FIRST_IMAGE_LINE, LinkServer, article, check, configure, found, serving
 
 
 @pytest.fixture(autouse=True)
@@ -54,27 +39,6 @@ def site(tmp_path: Path) -> Path:
     folder.mkdir()
     configure(folder)
     return folder
-
-
-def configure(folder: Path, links: str = "", allow: str = '["127.0.0.1"]') -> None:
-    """The project's settings; the articles' own ``webUrl`` (example.com) is excluded, since
-    the tests use no network but loopback."""
-    allowed = f"allow-private-hosts = {allow}\n" if allow else ""
-    if "exclude" not in links:
-        links += 'exclude = ["^https://example\\\\.com/"]\n'
-    if "timeout" not in links:
-        links += "timeout = 2\n"
-    (folder / "pyproject.toml").write_text(f"[tool.fmlint]\n{allowed}[tool.fmlint.links]\n{links}")
-
-
-def check(folder: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
-    """``fmlint check --links`` with only the FM8 rules, in ``folder``: exit code, findings, stderr."""
-    result = run_cli("check", "--select", "FM8", "--output-format", "json", *args, cwd=folder)
-    return result.code, json.loads(result.out) if result.out.strip() else [], result.err
-
-
-def found(findings: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
-    return [(item["path"], item["line"], item["column"], item["code"]) for item in findings]
 
 
 def test_verdicts_each_at_the_value(site: Path, server: LinkServer) -> None:
@@ -284,61 +248,6 @@ def test_host_interval_spaces_the_requests_to_one_host(site: Path, server: LinkS
     assert check(site, "a.md")[1] == []
     starts = sorted(when for when, _, _ in server.times)
     assert len(starts) == 4 and all(later - earlier >= 0.19 for earlier, later in pairwise(starts))
-
-
-def test_private_addresses_are_not_requested_without_allow_private_hosts(site: Path, server: LinkServer) -> None:
-    configure(site, allow="")
-    (site / "a.md").write_text(article(f"{server.base}/ok", "http://169.254.169.254/latest/meta-data/"))
-    _, findings, _ = check(site, "a.md")
-    assert server.total() == 0
-    assert found(findings) == [("a.md", FIRST_IMAGE_LINE, 10, "FM805"), ("a.md", FIRST_IMAGE_LINE + 1, 10, "FM805")]
-    assert "127.0.0.1 is the loopback address; list it in `allow-private-hosts`" in findings[0]["message"]
-    assert "169.254.169.254 is a link-local address" in findings[1]["message"]
-
-
-def test_local_names_and_ipv6_loopback_are_refused(site: Path) -> None:
-    configure(site, allow="")
-    urls = ["http://localhost:9/x", "http://[::1]:9/x", "http://[::ffff:127.0.0.1]:9/x", "http://metadata.internal/x"]
-    (site / "a.md").write_text(article(*urls))
-    _, findings, _ = check(site, "a.md")
-    assert [item["code"] for item in findings] == ["FM805"] * 4
-
-
-def test_hostile_redirects_are_could_not_be_checked(site: Path, server: LinkServer) -> None:
-    (site / "a.md").write_text(article(f"{server.base}/bad-location", f"{server.base}/to-ftp", f"{server.base}/loop-a"))
-    first = check(site, "a.md")
-    assert found(first[1]) == [
-        ("a.md", FIRST_IMAGE_LINE, 10, "FM803"),
-        ("a.md", FIRST_IMAGE_LINE + 1, 10, "FM803"),
-        ("a.md", FIRST_IMAGE_LINE + 2, 10, "FM804"),
-    ]
-    assert "which is no URL" in first[1][0]["message"] and "ftp://example.com/file" in first[1][1]["message"]
-    asked = server.total()
-    assert check(site, "a.md") == first and server.total() == asked  # such answers are cached too
-
-
-def test_redirects_to_private_addresses_are_refused(site: Path, server: LinkServer) -> None:
-    (site / "a.md").write_text(article(f"{server.base}/to-metadata"))
-    _, findings, _ = check(site, "a.md")
-    assert found(findings) == [("a.md", FIRST_IMAGE_LINE, 10, "FM805")]
-    assert "it redirects to http://169.254.169.254/latest/meta-data/" in findings[0]["message"]
-
-
-def test_names_are_checked_by_the_address_they_resolve_to() -> None:
-    """The connector connects to what the resolver returns: only checked addresses."""
-    import asyncio
-
-    from fmlint.links.address import AddressPolicy, Refused
-    from fmlint.links.probe import CheckedResolver
-
-    async def addresses(policy: AddressPolicy, host: str) -> list[str]:
-        return [result["host"] for result in await CheckedResolver(policy, 5.0).resolve(host, 80)]
-
-    with pytest.raises(Refused, match=r"localhost, which resolves to 127\.0\.0\.1 is the loopback address"):
-        asyncio.run(addresses(AddressPolicy([]), "localhost"))
-    assert asyncio.run(addresses(AddressPolicy(["127.0.0.0/8"]), "localhost")) == ["127.0.0.1"]
-    with pytest.raises(Refused, match=r"169\.254\.169\.254 is a link-local address"):
-        asyncio.run(addresses(AddressPolicy(["127.0.0.1"]), "169.254.169.254"))
 
 
 def test_excluded_urls_are_not_requested(site: Path, server: LinkServer) -> None:
