@@ -217,9 +217,9 @@ def test_a_suppression_used_by_one_finding_of_two_rules_is_used(tmp_path: Path) 
             "unknown rule code or prefix `FM2O5` in suppression (see `fmlint rules`)",
         ),
         (
-            "  # fmlint: ignore[FM205, FM8, FM102]",
+            "  # fmlint: ignore[FM205, FM88, FM102]",
             [(3, 37, "FM903")],
-            "unknown rule code or prefix `FM8` in suppression (see `fmlint rules`)",
+            "unknown rule code or prefix `FM88` in suppression (see `fmlint rules`)",
         ),
         (
             "  # fmlint: disable",
@@ -502,8 +502,8 @@ def test_per_file_ignores_apply_to_files_that_cannot_be_read(project: Path) -> N
         ((), 'per-file-ignores = {"drafts/" = ["FM2O5"]}',
          "`per-file-ignores`: unknown rule code or prefix `FM2O5` for `drafts/`"),
         ((), 'per-file-ignores = {"drafts/" = "FM205"}', "`per-file-ignores` must map globs to lists of rule codes"),
-        (("--per-file-ignores", "drafts/:FM8"), "",
-         "--per-file-ignores: unknown rule code or prefix `FM8` for `drafts/`"),
+        (("--per-file-ignores", "drafts/:FM88"), "",
+         "--per-file-ignores: unknown rule code or prefix `FM88` for `drafts/`"),
         (("--extend-per-file-ignores", "drafts/"), "", "--extend-per-file-ignores: `drafts/` is not GLOB:CODES"),
         (("--per-file-ignores", ":FM205"), "", "--per-file-ignores: `:FM205` is not GLOB:CODES"),
     ],
@@ -542,7 +542,7 @@ def test_quiet_drops_only_the_summary(project: Path, output_format: str) -> None
 
 
 def test_exit_zero_does_not_hide_a_usage_error(project: Path) -> None:
-    result = run_cli("check", "--isolated", "--exit-zero", "--per-file-ignores", "x:FM8", cwd=project)
+    result = run_cli("check", "--isolated", "--exit-zero", "--per-file-ignores", "x:FM88", cwd=project)
     assert (result.code, result.out) == (2, "")
 
 

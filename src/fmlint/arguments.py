@@ -193,6 +193,14 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"
     )
     check.add_argument(
+        "--links",
+        action="store_true",
+        help="check that the URLs answer (the FM8 rules; the same as --extend-select FM8); uses the network",
+    )
+    check.add_argument(
+        "--offline", action="store_true", help="with --links, send no request: judge links from the link cache only"
+    )
+    check.add_argument(
         "--jobs",
         "-j",
         type=_jobs,

@@ -126,6 +126,8 @@ def plain_check(argv: Sequence[str]) -> Namespace | None:
         show_files=False,
         stdin_filename=None,
         verbose=False,
+        links=False,
+        offline=False,
     )
     return cast("Namespace", namespace)  # the same attributes
 
@@ -179,8 +181,11 @@ def build_run(args: Namespace) -> Run:
             tuple(config.extend_select),
             tuple(config.ignore),
         )
+        links_flag = ("FM8",) if args.links else ()  # --links is --extend-select FM8
         from_flags = Selection(
-            tuple(args.select) if args.select is not None else None, tuple(args.extend_select), tuple(args.ignore)
+            tuple(args.select) if args.select is not None else None,
+            (*args.extend_select, *links_flag),
+            tuple(args.ignore),
         )
         check_codes(from_file, lambda key: f"{where}: `{key}`")
         check_codes(from_flags, lambda key: f"--{key}")
@@ -209,6 +214,7 @@ def build_run(args: Namespace) -> Run:
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
         severities=_severities(config.severity, where),
+        links=_link_settings(config, where, args, enabled),
     )
     return Run(
         paths=tuple(args.paths or ["."]),
@@ -252,6 +258,25 @@ def _file_filter(config: Any, args: Namespace) -> Any:
         root=config.root,
         respect_gitignore=config.respect_gitignore,
     )
+
+
+def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[str]) -> Any:
+    """How the FM8 rules check links: ``None`` when none of them is on (nothing to import)."""
+    if not any(code.startswith("FM8") for code in enabled):
+        if args.offline:
+            raise UsageError("--offline only applies to link checking: use it with --links")
+        return None
+    from fmlint.links.settings import LinksConfigError, parse_links
+
+    try:
+        links = parse_links(config.links, where, config.root, config.allow_private_hosts)
+    except LinksConfigError as exc:
+        raise UsageError(str(exc)) from None
+    links.network = not args.offline
+    links.offline = args.offline
+    links.use_cache = not args.no_cache
+    links.progress = sys.stderr.isatty()
+    return links
 
 
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:
@@ -421,7 +446,13 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     from fmlint.report.diff import render_diff
     from fmlint.runner import lint_targets
 
-    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff, trees=run.paths)
+    fixer = Fixer(
+        linter,
+        unsafe=args.unsafe_fixes,
+        write=not args.diff,
+        trees=run.paths,
+        found=_link_fixes(run, linter, args),
+    )
     outcomes: list[Outcome] = []
 
     def fix_file(path: str) -> Any:
@@ -474,6 +505,21 @@ def _say(level: str, message: str, path: str | None = None) -> None:
 
     where = f"{printable(path)}: " if path is not None else ""
     print(f"fmlint: {level}: {where}{printable(message)}", file=sys.stderr)
+
+
+def _link_fixes(run: Run, linter: Any, args: Namespace) -> dict[str, tuple[Any, ...]]:
+    """The moved links' fixes (unsafe, and found only once every file is read), by path."""
+    if run.settings.links is None or not args.unsafe_fixes:
+        return {}
+    from fmlint.discover import discover
+    from fmlint.runner import lint_targets
+
+    diagnostics, _ = lint_targets(linter, discover(run.paths, run.filters))
+    found: dict[str, tuple[Any, ...]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code.startswith("FM8") and diagnostic.fix is not None:
+            found[diagnostic.path] = (*found.get(diagnostic.path, ()), diagnostic)
+    return found
 
 
 @contextmanager

@@ -49,6 +49,8 @@ class Config:
         self.rules: dict[str, dict[str, Any]] = {}
         self.severity: dict[str, str] = {}  # rule code, prefix or name -> "error" or "warning"
         self.references: list[dict[str, str]] = []  # [[tool.fmlint.references]]: files, field, target
+        self.links: dict[str, Any] = {}  # [tool.fmlint.links], see fmlint.links.settings
+        self.allow_private_hosts: list[str] = []
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
 
@@ -239,6 +241,8 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return dict(value)
     if attribute == "references":
         return _check_references(value, where)
+    if attribute in ("links", "allow_private_hosts"):
+        return _check_links(attribute, value, where)
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(
@@ -385,3 +389,18 @@ def _check_references(value: Any, where: str) -> list[dict[str, str]]:
             raise ConfigError(f"{at}: `target` must contain {{value}}, where each value goes")
         checked.append({key: entry[key] for key in _REFERENCE_KEYS})
     return checked
+
+
+def _check_links(attribute: str, value: Any, where: str) -> Any:
+    """``[tool.fmlint.links]`` and ``allow-private-hosts``, validated now and kept as written
+    (the run reads them with :func:`fmlint.links.settings.parse_links`)."""
+    from fmlint.links.settings import LinksConfigError, parse_links, parse_private_hosts
+
+    try:
+        if attribute == "links":
+            parse_links(value, where, ".", [])
+            return dict(value)
+        parse_private_hosts(value, where)
+        return list(value)
+    except LinksConfigError as exc:
+        raise ConfigError(str(exc)) from None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -70,8 +70,19 @@ class Fixer:
     be written through a symbolic link only to a file inside that folder; any other
     file, only to a file inside the current folder."""
 
-    def __init__(self, linter: Linter, *, unsafe: bool = False, write: bool = True, trees: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        linter: Linter,
+        *,
+        unsafe: bool = False,
+        write: bool = True,
+        trees: Sequence[str] = (),
+        found: Mapping[str, tuple[Diagnostic, ...]] | None = None,
+    ) -> None:
         self.linter = linter
+        # Findings with fixes that linting one file cannot make (the cross-file pass's, such as
+        # moved links), by path: offered in the first pass, when their edits still apply.
+        self.found = found or {}
         self.unsafe = unsafe
         self.write = write
         self.max_bytes = linter.settings.limits.max_front_matter_bytes
@@ -91,6 +102,8 @@ class Fixer:
                 return Outcome(path, self.linter.lint_file(path))  # it reports the read error
             source = split_front_matter(path, data, complete, self.max_bytes)
             result = self.linter.lint_source(path, source)
+            if path in self.found:
+                result = result._replace(diagnostics=(*result.diagnostics, *self.found[path]))
             if not isinstance(source, Source) or not any(d.fixable(self.unsafe) for d in result.diagnostics):
                 return Outcome(path, result)
             try:

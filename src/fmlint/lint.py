@@ -39,7 +39,17 @@ class Settings:
     ``now`` is kept with each result that read it instead.
     """
 
-    _fields = ("schemas", "enabled", "limits", "options", "now", "show_traceback", "per_file_ignores", "severities")
+    _fields = (
+        "schemas",
+        "enabled",
+        "limits",
+        "options",
+        "now",
+        "show_traceback",
+        "per_file_ignores",
+        "severities",
+        "links",
+    )
     __slots__ = _fields
 
     def __init__(
@@ -52,6 +62,7 @@ class Settings:
         show_traceback: bool = False,
         per_file_ignores: tuple[suppress.FileIgnore, ...] = (),
         severities: Mapping[str, Severity] | None = None,
+        links: Any = None,
     ) -> None:
         self.schemas = schemas
         self.enabled = enabled
@@ -61,6 +72,7 @@ class Settings:
         self.show_traceback = show_traceback
         self.per_file_ignores = per_file_ignores
         self.severities: Mapping[str, Severity] = {} if severities is None else severities  # code -> severity
+        self.links = links  # fmlint.links.settings.LinkSettings: how FM8 checks links (None: offline, no cache)
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -189,10 +201,11 @@ class Linter:
         results = results if isinstance(results, Sequence) else list(results)
         suppressions = {result.path: result.suppressions for result in results if result.suppressions}
         found: list[Diagnostic] = []
+        shared: dict[str, Any] = {}
         for rule, options in self.corpus_rules:
             assert rule.finish is not None
             facts = _Facts(rule.code, results)
-            context = CorpusContext(rule, facts, options, self.settings.now, clock)
+            context = CorpusContext(rule, facts, options, self.settings.now, clock, self.settings, shared)
             found.extend(self._guard(rule, "", rule.finish, context))
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in found:

@@ -1,7 +1,7 @@
 """The registry: every rule fmlint has, listed explicitly, family by family.
 
 Codes are grouped by family: FM0 the file, FM1 YAML, FM2 the schema, FM3 URLs,
-FM4 dates, FM5 numbers, FM6 content, FM7 across files, FM9 fmlint itself.
+FM4 dates, FM5 numbers, FM6 content, FM7 across files, FM8 live links, FM9 fmlint itself.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from fmlint.rules import across, content, dates, file, meta, numbers, references, schema, syntax, text, urls
+from fmlint.rules import across, content, dates, file, links, meta, numbers, references, schema, syntax, text, urls
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -25,6 +25,7 @@ RULES: tuple[Rule, ...] = tuple(
             *text.RULES,
             *across.RULES,
             *references.RULES,
+            *links.RULES,
             *meta.RULES,
         ),
         key=lambda rule: rule.code,
@@ -42,6 +43,7 @@ FAMILIES = {
     "FM5": "numbers: quality and heat",
     "FM6": "content: images, secured, related links, topics, text",
     "FM7": "across files",
+    "FM8": "live links (opt-in: --links)",
     "FM9": "fmlint itself",
 }
 

@@ -205,7 +205,7 @@ class Fact(NamedTuple):
 class CorpusContext:
     """What a corpus rule's ``finish`` sees: every file's fact, and the rule's options."""
 
-    __slots__ = ("_clock", "_now", "facts", "options", "rule")
+    __slots__ = ("_clock", "_now", "facts", "options", "rule", "settings", "shared")
 
     def __init__(
         self,
@@ -214,12 +214,17 @@ class CorpusContext:
         options: Mapping[str, Any],
         now: datetime | None = None,
         clock: ClockUse | None = None,
+        settings: Any = None,
+        shared: dict[str, Any] | None = None,
     ) -> None:
         self.rule = rule
         self.facts = facts
         self.options = options
         self._now = now if now is not None else datetime.now().astimezone()
         self._clock = clock
+        self.settings = settings  # the run's fmlint.lint.Settings, when it has them
+        # What the corpus rules of one cross-file pass share (rules of one family that check once).
+        self.shared: dict[str, Any] = {} if shared is None else shared
 
     @property
     def now(self) -> datetime:
@@ -227,6 +232,12 @@ class CorpusContext:
         if self._clock is not None:
             self._clock.exact = True
         return self._now
+
+    def volatile(self) -> None:
+        """Say that the findings depend on more than the files and ``now`` (servers, other
+        files): the outcome of the run then holds for no ``now``, and is never reused."""
+        if self._clock is not None:
+            self._clock.include(("range", self._now, self._now))  # an empty range of ``now`` values
 
     def report(self, path: str, position: Position, pointer: str, message: str) -> Diagnostic:
         return make_diagnostic(self.rule, path, position, pointer, message)
