@@ -17,10 +17,8 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin
-from urllib.request import url2pathname
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from fmlint.schema.graph import shape
 from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
 from fmlint.source import open_regular
 
@@ -183,15 +181,19 @@ class _Retriever:
                 f"the schema refers to {document_uri}, which fmlint cannot fetch; download it and refer to the file"
             )
         try:
-            document = load_schema_file(url2pathname(document_uri[len("file://") :]))
+            document = load_schema_file(_file_path(document_uri))
         except SchemaError as exc:
             raise ValueError(str(exc)) from None
         self.resources[document_uri] = document
         return document
 
 
+def _file_path(uri: str) -> str:
+    return unquote(urlsplit(uri).path)
+
+
 def _shown(uri: str) -> str:
-    return url2pathname(uri[len("file://") :]) if uri.startswith("file://") else uri
+    return _file_path(uri) if uri.startswith("file:") else uri
 
 
 def _builtin_resources() -> dict[str, Any]:
@@ -227,6 +229,8 @@ def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None
     if problem is not None:
         raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}")
     builtin = set(resources)
+    from fmlint.schema.graph import shape  # only user schemas need their shape read
+
     engine = _compile(base, resources, stepwise=False)
     for uri in set(resources) - builtin:  # the files it refers to, read while compiling
         problem = engine.schema_problem(resources[uri])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -55,18 +54,23 @@ class EngineError(Exception):
     """The schema cannot be compiled; the message says why."""
 
 
-@dataclass
 class Violation:
     """One failed keyword: which, the schema holding it, the value it failed on and where."""
 
-    keyword: str
-    schema: Any  # the schema object holding the keyword (``False`` for a false schema)
-    instance: Any
-    path: Path
-    message: str
-    detail: Any = None  # what the library adds: the unexpected names, the format, the missing field
-    context: list[list[Violation]] = field(default_factory=list)  # each alternative's errors
-    several_match: bool = False  # a ``oneOf`` that more than one alternative satisfies
+    __slots__ = ("context", "detail", "instance", "keyword", "message", "path", "schema", "several_match")
+
+    def __init__(self, keyword: str, schema: Any, instance: Any, path: Path, message: str, detail: Any = None):
+        self.keyword = keyword
+        self.schema = schema  # the schema object holding the keyword (``False`` for a false schema)
+        self.instance = instance
+        self.path = path
+        self.message = message
+        self.detail = detail  # what the library adds: the unexpected names, the format, the missing field
+        self.context: list[list[Violation]] = []  # each alternative's errors
+        self.several_match = False  # a ``oneOf`` that more than one alternative satisfies
+
+    def __repr__(self) -> str:
+        return f"Violation({self.keyword!r} at {list(self.path)!r})"
 
     @property
     def value(self) -> Any:
