@@ -50,7 +50,7 @@ class _Edge(NamedTuple):
     in_place: bool
 
 
-def _edges(key: str, schema: Any, base: str, resolve: Resolve) -> Iterator[_Edge]:
+def _edges(key: str, schema: Any, base: str, resolve: Resolve, id_keyword: str) -> Iterator[_Edge]:
     if not isinstance(schema, dict):
         return
     for keyword, value in schema.items():
@@ -60,35 +60,37 @@ def _edges(key: str, schema: Any, base: str, resolve: Resolve) -> Iterator[_Edge
             found, found_base = resolve(base, value)
             yield _Edge(target, found, found_base, True)
         elif keyword in _IN_PLACE_LISTS and isinstance(value, list):
-            yield from (_child(f"{where}/{i}", sub, base, True) for i, sub in enumerate(value))
+            yield from (_child(f"{where}/{i}", sub, base, True, id_keyword) for i, sub in enumerate(value))
         elif keyword in _IN_PLACE:
-            yield _child(where, value, base, True)
+            yield _child(where, value, base, True, id_keyword)
         elif keyword in _IN_PLACE_MAPS and isinstance(value, dict):
-            yield from (_child(f"{where}/{name}", sub, base, True) for name, sub in value.items())
+            yield from (_child(f"{where}/{name}", sub, base, True, id_keyword) for name, sub in value.items())
         elif keyword in _CHILD_MAPS and isinstance(value, dict):
-            yield from (_child(f"{where}/{name}", sub, base, False) for name, sub in value.items())
+            yield from (_child(f"{where}/{name}", sub, base, False, id_keyword) for name, sub in value.items())
         elif keyword in _CHILD:
-            yield _child(where, value, base, False)
+            yield _child(where, value, base, False, id_keyword)
         elif keyword == "items" or keyword in _CHILD_LISTS:
             subs = value if isinstance(value, list) else [value]
-            yield from (_child(f"{where}/{i}", sub, base, False) for i, sub in enumerate(subs))
+            yield from (_child(f"{where}/{i}", sub, base, False, id_keyword) for i, sub in enumerate(subs))
 
 
-def _child(key: str, schema: Any, base: str, in_place: bool) -> _Edge:
-    if isinstance(schema, dict) and isinstance(schema.get("$id"), str):
-        base = urljoin(base, schema["$id"])
+def _child(key: str, schema: Any, base: str, in_place: bool, id_keyword: str) -> _Edge:
+    if isinstance(schema, dict) and isinstance(schema.get(id_keyword), str):
+        base = urljoin(base, schema[id_keyword])
         key = base
     return _Edge(key, schema, base, in_place)
 
 
-def shape(root: str, schema: Any, resolve: Resolve) -> Shape:
-    """Walk every subschema reachable from ``schema`` (whose base URI is ``root``) once."""
+def shape(root: str, schema: Any, resolve: Resolve, id_keyword: str = "$id") -> Shape:
+    """Walk every subschema reachable from ``schema`` (whose base URI is ``root``) once.
+
+    ``id_keyword`` is ``id`` for a draft 4 schema, which names its resources so."""
     paths: dict[str, int] = {}  # finished nodes: how many paths start at each
     on_stack: dict[str, bool] = {}  # nodes being walked: whether reached in place from the one below
     cycle: str | None = None
     recursive = False
     # Each frame: the node's key, its edges still to walk, the paths counted so far.
-    stack: list[tuple[str, Iterator[_Edge], list[int]]] = [(root, _edges(root, schema, root, resolve), [1])]
+    stack: list[tuple[str, Iterator[_Edge], list[int]]] = [(root, _edges(root, schema, root, resolve, id_keyword), [1])]
     in_place_chain: list[bool] = [False]
     on_stack[root] = False
     while stack:
@@ -112,7 +114,7 @@ def shape(root: str, schema: Any, resolve: Resolve) -> Shape:
             continue
         on_stack[edge.key] = edge.in_place
         in_place_chain.append(edge.in_place)
-        stack.append((edge.key, _edges(edge.key, edge.schema, edge.base, resolve), [1]))
+        stack.append((edge.key, _edges(edge.key, edge.schema, edge.base, resolve, id_keyword), [1]))
     return Shape(cycle, recursive or paths.get(root, 0) > MAX_PATHS)
 
 

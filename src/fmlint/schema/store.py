@@ -176,6 +176,9 @@ class _Retriever:
 
     def __call__(self, uri: str) -> Any:
         document_uri = urldefrag(uri)[0]
+        metaschema = _metaschemas().get(document_uri)
+        if metaschema is not None:
+            return metaschema
         if not document_uri.startswith("file:"):
             raise ValueError(
                 f"the schema refers to {document_uri}, which fmlint cannot fetch; download it and refer to the file"
@@ -186,6 +189,39 @@ class _Retriever:
             raise ValueError(str(exc)) from None
         self.resources[document_uri] = document
         return document
+
+
+_METASCHEMAS: dict[str, Any] = {}
+
+
+def _metaschemas() -> dict[str, Any]:
+    """The dialects' metaschemas and vocabularies by URI, from the copies fmlint ships
+    (the library validates against its own, but does not give them to a schema's ``$ref``)."""
+    if not _METASCHEMAS:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaschemas")
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    document = json.load(handle)
+                _METASCHEMAS[urldefrag(document.get("$id") or document["id"])[0]] = document
+    return _METASCHEMAS
+
+
+def _referenced_metaschemas(resources: dict[str, Any]) -> dict[str, Any]:
+    """The metaschemas (with their vocabularies) that ``resources`` name, for their references to resolve."""
+    text = json.dumps(list(resources.values()))
+    found = {}
+    for uri in _metaschemas():
+        if uri in text:
+            dialect = uri.rsplit("/meta/", 1)[0].rsplit("/schema", 1)[0]
+            found.update({other: doc for other, doc in _metaschemas().items() if other.startswith(dialect)})
+    return found
+
+
+def _id_keyword(schema: Any) -> str:
+    """The keyword that names a resource: ``id`` in draft 4, ``$id`` since."""
+    declared = schema.get("$schema", "") if isinstance(schema, dict) else ""
+    return "id" if str(declared).startswith("http://json-schema.org/draft-04/") else "$id"
 
 
 def _file_path(uri: str) -> str:
@@ -220,24 +256,41 @@ def load_schema_set(path: str | None = None) -> SchemaSet:
 def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None = None) -> SchemaSet:
     """A set for ``schema`` found at ``location`` (a URI), checked and compiled now."""
     resources = _builtin_resources() if resources is None else dict(resources)
-    base = urljoin(location, schema.get("$id", "")) if isinstance(schema, dict) else location
+    base = location
     if isinstance(schema, dict):
         # Relative references resolve against the schema's own location when it has no $id.
-        schema = {**schema, "$id": base}
+        key = _id_keyword(schema)
+        declared = schema.get(key)
+        base = urljoin(location, declared) if isinstance(declared, str) else location
+        schema = {**schema, key: base}
     resources[base] = schema
-    problem = schema_problem(schema)
-    if problem is not None:
-        raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}")
-    builtin = set(resources)
+    builtin = set(resources) - {base}
+    resources.update(_referenced_metaschemas(resources))
     from fmlint.schema.graph import shape  # only user schemas need their shape read
 
-    engine = _compile(base, resources, stepwise=False)
-    for uri in set(resources) - builtin:  # the files it refers to, read while compiling
+    try:
+        engine = _compile(base, resources, stepwise=False)
+    except SchemaError:
+        problem = schema_problem(schema)  # say so when the schema itself is the reason
+        if problem is not None:
+            raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}") from None
+        raise
+    for uri in set(resources) - builtin:  # it and the files it refers to, read while compiling
         problem = engine.schema_problem(resources[uri])
         if problem is not None:
             raise SchemaError(f"schema {_shown(uri)} is not a valid JSON Schema: {problem}")
+
+    def resolve(base: str, reference: str) -> tuple[Any, str]:
+        try:
+            return engine.resolve(base, reference)
+        except EngineError:
+            document = urldefrag(urljoin(base, reference))[0]
+            if document in _metaschemas():  # the library knows them without its registry holding them
+                return _metaschemas()[document], document
+            raise
+
     try:
-        found = shape(base, schema, engine.resolve)
+        found = shape(base, schema, resolve, _id_keyword(schema))
     except EngineError as exc:
         raise SchemaError(f"schema {_shown(base)} cannot be used: {exc}") from None
     if found.cycle is not None:

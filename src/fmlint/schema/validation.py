@@ -104,6 +104,7 @@ def _options(explaining: bool) -> dict[str, Any]:
         "ignore_unknown_formats": False,
         "formats": FORMAT_FUNCTIONS,
         "pattern_options": jsonschema_rs.RegexOptions(),
+        "offline": True,  # references reach only the registry, whose retriever reads local files
     }
     if explaining:
         options["keywords"] = {"anyOf": _Stop, "oneOf": _Stop}
@@ -240,8 +241,14 @@ class Engine:
         return found
 
 
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"the schema refers to {uri}, which fmlint cannot fetch")
+
+
 def schema_problem(document: Any, registry: Any = None) -> str | None:
     """Why ``document`` is not a valid schema of its dialect (its ``$schema``), or ``None``."""
+    if registry is None:  # without one, the library would fetch an unknown metaschema over the network
+        registry = jsonschema_rs.Registry([], retriever=_refuse)
     try:
         jsonschema_rs.meta.validate(document, registry=registry)
     except jsonschema_rs.ValidationError as exc:
@@ -250,7 +257,7 @@ def schema_problem(document: Any, registry: Any = None) -> str | None:
         where = "/".join(str(part) for part in exc.instance_path)
         return _first_line(exc) + (f" (at /{where})" if where else "")
     except (jsonschema_rs.ReferencingError, ValueError) as exc:
-        return _first_line(exc)
+        return _compile_problem(exc)
     return None
 
 
@@ -259,6 +266,8 @@ _PATTERN_PROBLEM = (
     "(ECMA-262 syntax, matched in linear time: no backreferences, no lookahead or lookbehind)"
 )
 _UNKNOWN_FORMAT = re.compile(r"Unknown format: '(.*)'\. Adjust configuration")
+_UNKNOWN_DIALECT = re.compile(r"Unknown meta-schema: '(.*)'\.")
+_NOT_RETRIEVED = re.compile(r"Resource '(.*)' is not present in a registry and retrieving it failed: (?:ValueError: )?(.*)")
 
 
 def _compile_problem(exc: BaseException) -> str:
@@ -269,6 +278,20 @@ def _compile_problem(exc: BaseException) -> str:
         return (
             f"it uses format {unknown.group(1)!r}, which no installed checker enforces; "
             f"fmlint would silently accept any value"
+        )
+    missing = _NOT_RETRIEVED.match(message)
+    if missing:
+        if missing.group(2).startswith(("the schema refers to", "schema ", "cannot read schema")):
+            return missing.group(2)  # fmlint's own reason, from reading the file
+        return (
+            f"the schema refers to {missing.group(1)}, which fmlint cannot fetch; "
+            f"download it and refer to the file"
+        )
+    dialect = _UNKNOWN_DIALECT.match(message)
+    if dialect:
+        return (
+            f"its $schema {dialect.group(1)} is not a dialect fmlint knows "
+            f"(draft 4, 6, 7, 2019-09 or 2020-12); fmlint does not fetch metaschemas"
         )
     kind = getattr(exc, "kind", None)
     if kind is not None and kind.name == "format" and kind.format == "regex":
