@@ -15,6 +15,7 @@ of steps and time per document, and keeps the errors found so far when it runs o
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -88,9 +89,16 @@ class _Stop:
 
 
 class _Budget:
+    """What explaining one document may still spend, and what it found so far.
+
+    Alternatives that are the same schema (two ``$ref`` to one definition, say) at the
+    same place in the document are checked and explained once: a chain of them stays linear."""
+
     def __init__(self) -> None:
         self.steps = MAX_STEPS
         self.deadline = time.monotonic() + MAX_SECONDS
+        self.valid: dict[tuple[str, str, Path], bool] = {}
+        self.explained: dict[tuple[str, str, Path], list[Violation]] = {}
 
     def spend(self) -> bool:
         """Take one step; ``False`` once the budget is gone."""
@@ -212,20 +220,26 @@ class Engine:
         if not isinstance(branches, list):
             return None
         path = (*prefix, *error.instance_path)
+        document = location.split("#", 1)[0]
+        keys = [(document, json.dumps(branch, sort_keys=True, default=str), path) for branch in branches]
         matching = 0
-        for index in range(len(branches)):
-            if not budget.spend():
-                break
-            matching += bool(self._branch(f"{location}/{index}")[0].is_valid(error.instance))
+        for index, key in enumerate(keys):
+            if key not in budget.valid:
+                if not budget.spend():
+                    break
+                budget.valid[key] = bool(self._branch(f"{location}/{index}")[0].is_valid(error.instance))
+            matching += budget.valid[key]
         if (keyword == "anyOf" and matching) or (keyword == "oneOf" and matching == 1):
             return None  # the library's stand-in fails every alternatives keyword: this one holds
         violation = Violation(keyword, schema, error.instance, path, f"{keyword} failed")
         if matching:
             violation.several_match = True
             return violation
-        for index in range(len(branches)):
-            explaining = self._branch(f"{location}/{index}")[1]
-            violation.context.append(list(self._stepwise(explaining, error.instance, path, budget)))
+        for index, key in enumerate(keys):
+            if key not in budget.explained:
+                explaining = self._branch(f"{location}/{index}")[1]
+                budget.explained[key] = list(self._stepwise(explaining, error.instance, path, budget))
+            violation.context.append(budget.explained[key])
         return violation
 
     def _branch(self, location: str) -> tuple[Any, Any]:
