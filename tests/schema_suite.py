@@ -82,8 +82,15 @@ def cases() -> Iterator[Case]:
             for group in json.loads(path.read_text(encoding="utf-8")):
                 for test in group["tests"]:
                     relative = path.relative_to(folder).as_posix()
-                    yield Case(draft, relative, group["description"], test["description"], group["schema"],
-                               test["data"], test["valid"])
+                    yield Case(
+                        draft,
+                        relative,
+                        group["description"],
+                        test["description"],
+                        group["schema"],
+                        test["data"],
+                        test["valid"],
+                    )
 
 
 def with_dialect(schema: Any, draft: str) -> Any:
@@ -100,7 +107,7 @@ def remotes(draft: str) -> dict[str, Any]:
     for path in sorted(folder.rglob("*.json")):
         relative = path.relative_to(folder).as_posix()
         top = relative.split("/", 1)[0]
-        if top in DRAFTS and top != draft or top == "v1":
+        if (top in DRAFTS and top != draft) or top == "v1":
             continue
         found[REMOTE_BASE + relative] = with_dialect(json.loads(path.read_text(encoding="utf-8")), draft)
     return found

@@ -125,9 +125,7 @@ def test_documentation_pages_that_are_clean_lint_clean() -> None:
 def test_a_page_type_not_allowed_for_its_slug_is_explained_through_the_branch_whose_if_holds() -> None:
     code, findings = _mdn("wrong-page-type.md", command=[FMLINT])
     assert code == 1
-    assert [(f["line"], f["column"], f["code"], f["pointer"]) for f in findings] == [
-        (4, 12, "FM204", "/page-type")
-    ]
+    assert [(f["line"], f["column"], f["code"], f["pointer"]) for f in findings] == [(4, 12, "FM204", "/page-type")]
     assert findings[0]["message"] == (
         '`page-type` must be one of "css-property", "css-selector", "css-function", "css-at-rule", '
         '"css-type", "guide" or "landing-page", got "html-element"'

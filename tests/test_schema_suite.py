@@ -139,7 +139,7 @@ def _front_matter(data: dict[str, Any]) -> str | None:
 
 def _lint_group(tmp_path: Path, key: tuple[str, str, str], command: list[str] | None = None) -> dict[str, Any]:
     """Lint every object case of a group with ``fmlint check --schema``: name -> (case, invalid?)."""
-    draft, file, group = key
+    draft = key[0]
     folder = tmp_path / f"g{abs(hash(key))}"
     folder.mkdir()
     (folder / "schema.json").write_text(json.dumps(with_dialect(GROUPS[key][0].schema, draft)))

@@ -218,7 +218,8 @@ def _translate(error: Violation) -> Iterator[Problem]:
         where = f"{name} is not allowed here" if path else "the front-matter is not allowed by the schema"
         yield Problem("schema-violation", pointer, "key" if path else "value", where)
     elif keyword == "propertyNames":
-        yield Problem("schema-violation", pointer, "value", f"{name} has a field name that is not valid: {error.detail}")
+        message = f"{name} has a field name that is not valid: {error.detail}"
+        yield Problem("schema-violation", pointer, "value", message)
     else:
         yield Problem("schema-violation", pointer, "value", f"{name} is not valid: {_plain(error.message)}")
 

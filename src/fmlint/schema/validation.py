@@ -266,7 +266,7 @@ def schema_problem(document: Any, registry: Any = None) -> str | None:
     try:
         jsonschema_rs.meta.validate(document, registry=registry)
     except jsonschema_rs.ValidationError as exc:
-        if exc.kind.name == "format" and exc.kind.format == "regex":
+        if exc.kind.name == "format" and getattr(exc.kind, "format", None) == "regex":
             return _PATTERN_PROBLEM.format(pattern=exc.instance)
         where = "/".join(str(part) for part in exc.instance_path)
         return _first_line(exc) + (f" (at /{where})" if where else "")
@@ -281,7 +281,9 @@ _PATTERN_PROBLEM = (
 )
 _UNKNOWN_FORMAT = re.compile(r"Unknown format: '(.*)'\. Adjust configuration")
 _UNKNOWN_DIALECT = re.compile(r"Unknown meta-schema: '(.*)'\.")
-_NOT_RETRIEVED = re.compile(r"Resource '(.*)' is not present in a registry and retrieving it failed: (?:ValueError: )?(.*)")
+_NOT_RETRIEVED = re.compile(
+    r"Resource '(.*)' is not present in a registry and retrieving it failed: (?:ValueError: )?(.*)"
+)
 
 
 def _compile_problem(exc: BaseException) -> str:
@@ -297,10 +299,7 @@ def _compile_problem(exc: BaseException) -> str:
     if missing:
         if missing.group(2).startswith(("the schema refers to", "schema ", "cannot read schema")):
             return missing.group(2)  # fmlint's own reason, from reading the file
-        return (
-            f"the schema refers to {missing.group(1)}, which fmlint cannot fetch; "
-            f"download it and refer to the file"
-        )
+        return f"the schema refers to {missing.group(1)}, which fmlint cannot fetch; download it and refer to the file"
     dialect = _UNKNOWN_DIALECT.match(message)
     if dialect:
         return (
