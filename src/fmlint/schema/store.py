@@ -279,15 +279,18 @@ def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None
         problem = engine.schema_problem(resources[uri])
         if problem is not None:
             raise SchemaError(f"schema {_shown(uri)} is not a valid JSON Schema: {problem}")
+    resolved: dict[tuple[str, str], tuple[Any, str]] = {}
 
     def resolve(base: str, reference: str) -> tuple[Any, str]:
-        try:
-            return engine.resolve(base, reference)
-        except EngineError:
-            document = urldefrag(urljoin(base, reference))[0]
-            if document in _metaschemas():  # the library knows them without its registry holding them
-                return _metaschemas()[document], document
-            raise
+        if (base, reference) not in resolved:  # each lookup copies the target out of the library
+            try:
+                resolved[base, reference] = engine.resolve(base, reference)
+            except EngineError:
+                document = urldefrag(urljoin(base, reference))[0]
+                if document not in _metaschemas():  # the library knows them without its registry holding them
+                    raise
+                resolved[base, reference] = _metaschemas()[document], document
+        return resolved[base, reference]
 
     try:
         found = shape(base, schema, resolve, _id_keyword(schema))
