@@ -20,7 +20,6 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urldefrag
 
 import jsonschema_rs
 
@@ -37,7 +36,8 @@ _OWN_FORMATS: dict[str, Callable[[str], str | None]] = {
 }
 
 # Explaining one document stops after this many steps (an error read or an alternative
-# checked) or this much time, whichever comes first.
+# checked) or this much processor time, whichever comes first. Processor time, not the
+# clock: a busy machine must not change which errors are found.
 MAX_STEPS = 2000
 MAX_SECONDS = 0.5
 
@@ -55,27 +55,55 @@ class EngineError(Exception):
     """The schema cannot be compiled; the message says why."""
 
 
+_UNREAD: Any = object()
+
+
 class Violation:
-    """One failed keyword: which, the schema holding it, the value it failed on and where."""
+    """One failed keyword: which, the schema holding it, the value it failed on and where.
 
-    __slots__ = ("context", "detail", "instance", "keyword", "message", "path", "schema", "several_match")
+    The value and the library's message are read from the library's error only when a
+    message needs them: reading the value copies it, and at the root that is the document."""
 
-    def __init__(self, keyword: str, schema: Any, instance: Any, path: Path, message: str, detail: Any = None):
+    __slots__ = ("_instance", "_message", "_source", "context", "detail", "keyword", "path", "schema", "several_match")
+
+    def __init__(
+        self,
+        keyword: str,
+        schema: Any,
+        instance: Any,
+        path: Path,
+        message: str = "",
+        detail: Any = None,
+        source: Any = None,
+    ) -> None:
         self.keyword = keyword
         self.schema = schema  # the schema object holding the keyword (``False`` for a false schema)
-        self.instance = instance
+        self._instance = instance
         self.path = path
-        self.message = message
+        self._message = message
+        self._source = source  # the library's error, read for the value and the message when asked
         self.detail = detail  # what the library adds: the unexpected names, the format, the missing field
         self.context: list[list[Violation]] = []  # each alternative's errors
         self.several_match = False  # a ``oneOf`` that more than one alternative satisfies
 
-    def __repr__(self) -> str:
-        return f"Violation({self.keyword!r} at {list(self.path)!r})"
+    @property
+    def instance(self) -> Any:
+        if self._instance is _UNREAD:
+            self._instance = self._source.instance
+        return self._instance
+
+    @property
+    def message(self) -> str:
+        if not self._message and self._source is not None:
+            self._message = _first_line(self._source)
+        return self._message
 
     @property
     def value(self) -> Any:
         return self.schema.get(self.keyword) if isinstance(self.schema, dict) else None
+
+    def __repr__(self) -> str:
+        return f"Violation({self.keyword!r} at {list(self.path)!r})"
 
 
 class _Stop:
@@ -96,14 +124,14 @@ class _Budget:
 
     def __init__(self) -> None:
         self.steps = MAX_STEPS
-        self.deadline = time.monotonic() + MAX_SECONDS
+        self.deadline = time.process_time() + MAX_SECONDS
         self.valid: dict[tuple[str, str, Path], bool] = {}
         self.explained: dict[tuple[str, str, Path], list[Violation]] = {}
 
     def spend(self) -> bool:
         """Take one step; ``False`` once the budget is gone."""
         self.steps -= 1
-        return self.steps >= 0 and time.monotonic() < self.deadline
+        return self.steps >= 0 and time.process_time() < self.deadline
 
 
 def _options(explaining: bool) -> dict[str, Any]:
@@ -181,9 +209,8 @@ class Engine:
         kind = error.kind
         keyword = kind.name
         schema = self._schema_of(error)
-        violation = Violation(
-            keyword, schema, error.instance, (*prefix, *error.instance_path), _first_line(error), _detail(kind)
-        )
+        path = (*prefix, *error.instance_path)
+        violation = Violation(keyword, schema, _UNREAD, path, detail=_detail(kind), source=error)
         if keyword in ("anyOf", "oneOf"):
             violation.several_match = type(kind).__name__ == "OneOfMultipleValid"
             if not violation.several_match:
@@ -195,7 +222,7 @@ class Engine:
         if error.kind.name == "falseSchema":
             return False
         location = error.absolute_keyword_location
-        document = urldefrag(location)[0] if location else self.root
+        document = location.partition("#")[0] if location else self.root
         pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.schema_path[:-1])
         return self.lookup(f"{document}#{pointer}")
 
