@@ -182,8 +182,8 @@ def test_schema_contents_and_versions_invalidate_the_cache(
     check(project, "--schema", "schema.json")
     assert len(counter.linted) == 4
     counter.linted.clear()
-    assert any(name.startswith("jsonschema-") for name in cache_configuration._libraries())
-    monkeypatch.setattr(cache_configuration, "_libraries", lambda: ("jsonschema-999.0.dist-info",))
+    assert any(name.startswith("jsonschema_rs-") for name in cache_configuration._libraries())
+    monkeypatch.setattr(cache_configuration, "_libraries", lambda: ("jsonschema_rs-999.0.dist-info",))
     check(project, "--schema", "schema.json")
     assert len(counter.linted) == 4
 

@@ -40,6 +40,15 @@ def test_the_wheel_carries_the_schemas_of_the_repository(wheel: Path) -> None:
     assert expected and shipped == expected
 
 
+def test_the_wheel_carries_the_metaschemas_a_schema_may_refer_to(wheel: Path) -> None:
+    folder = "fmlint/schema/metaschemas/"
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name[len(folder) :] for name in archive.namelist() if name.startswith(folder)}
+    expected = {path.name for path in (REPO / "src" / folder).iterdir()}
+    assert {"draft4.json", "draft7.json", "draft202012.json", "COPYING"} <= expected
+    assert shipped == expected
+
+
 def test_the_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(

@@ -299,7 +299,10 @@ class Linter:
         try:
             if not self.settings.schemas.is_valid(doc.data):
                 found.extend(self._schema_diagnostics(doc))
-        except RecursionError:  # a recursive schema walks as deep as the data: Python's stack ends first
+                if not found:  # the explanation ran out of its budget before it found an error
+                    message = "front-matter does not match the schema (the schema is too intricate to say where)"
+                    found.append(make_diagnostic(BY_NAME["schema-violation"], doc.path, doc.locate(""), "", message))
+        except RecursionError:  # a recursive schema walks as deep as the data: the validator's stack ends first
             message = (
                 f"front-matter is nested too deeply to be checked against the schema; lower the limit "
                 f"max-depth (now {self.settings.limits.max_depth}) to report such files before they are checked"
@@ -310,8 +313,7 @@ class Linter:
     def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
-        errors = self.settings.schemas.errors(doc.data)
-        for problem in explain(errors):
+        for problem in explain(self.settings.schemas.violations(doc.data)):
             rule = BY_NAME[problem.rule]
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]
             yield make_diagnostic(rule, doc.path, position, problem.pointer, problem.message)

@@ -68,12 +68,12 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
 
 def _libraries() -> tuple[str, ...]:
     """The installed versions of the libraries whose behaviour reaches the findings (PyYAML
-    reads what the fast reader declines; jsonschema's errors become schema findings), read
+    reads what the fast reader declines; jsonschema-rs decides and explains the schema check), read
     from the names of their ``.dist-info`` folders, without importing them."""
     from importlib.machinery import PathFinder
 
     folders = set()
-    for name in ("yaml", "jsonschema", "referencing", "jsonschema_specifications"):
+    for name in ("yaml", "jsonschema_rs"):
         spec = PathFinder.find_spec(name)
         if spec is not None and spec.origin:
             folders.add(os.path.dirname(os.path.dirname(spec.origin)))
@@ -87,7 +87,7 @@ def _libraries() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-_LIBRARIES = ("pyyaml-", "jsonschema-", "referencing-", "jsonschema_specifications-")
+_LIBRARIES = ("pyyaml-", "jsonschema_rs-")
 
 
 def blake2b() -> Any:

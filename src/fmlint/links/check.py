@@ -57,7 +57,7 @@ def check_urls(urls: Iterable[str], settings: LinkSettings) -> dict[str, Verdict
 def _excluded(url: str, patterns: tuple[str, ...]) -> bool:
     if not patterns:
         return False
-    from fmlint.schema.regex import searcher
+    from fmlint.patterns import searcher
 
     return any(searcher(pattern)(url) for pattern in patterns)
 

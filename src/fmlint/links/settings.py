@@ -124,7 +124,7 @@ def _accept(value: Any, where: str, root: str) -> tuple[str, Any]:
 
 
 def _exclude(value: Any, where: str, root: str) -> tuple[str, Any]:
-    from fmlint.schema.regex import problem
+    from fmlint.patterns import problem
 
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise LinksConfigError(f"{where} must be a list of regular expressions")

@@ -1,9 +1,9 @@
-"""Translate ``jsonschema`` errors into plain problems a content editor understands.
+"""Translate schema violations into plain problems a content editor understands.
 
-``jsonschema``'s own messages (``-5 is less than the minimum of 0``) are written for
-programmers and are kept out of results; each error becomes a :class:`Problem` with
-a fmlint rule name, the JSON pointer of the field and a sentence such as
-"`quality` must be an integer ≥ 0, got -5".
+The validator's own messages (``-5 is less than the minimum of 0``) are written for
+programmers and are kept out of results; each :class:`~fmlint.schema.validation.Violation`
+becomes a :class:`Problem` with a fmlint rule name, the JSON pointer of the field and
+a sentence such as "`quality` must be an integer ≥ 0, got -5".
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from fmlint.schema.formats import DESCRIPTIONS
+from fmlint.schema.formats import DESCRIPTIONS, FORMATS
+from fmlint.schema.validation import Violation
 from fmlint.yamlread import escape_pointer
 
 
@@ -47,8 +48,8 @@ _DATE_FORMATS = frozenset({"date-time", "date", "time"})
 _URL_FORMATS = frozenset({"uri", "uri-reference", "iri", "iri-reference"})
 
 
-def explain(errors: Iterable[Any]) -> list[Problem]:
-    """One problem per field, the most relevant one, for a set of jsonschema errors."""
+def explain(errors: Iterable[Violation]) -> list[Problem]:
+    """One problem per field, the most relevant one, for a set of violations."""
     best: dict[str, Problem] = {}
     for error in errors:
         for problem in _translate(error):
@@ -117,6 +118,8 @@ def describe(schema: Any) -> str:
         return "valid" if schema else "absent"
     if "enum" in schema and isinstance(schema["enum"], list):
         options = [show(option) for option in schema["enum"]]
+        if not options:
+            return "absent (the schema allows no value here)"
         if len(options) == 1:
             return options[0]
         return "one of " + ", ".join(options[:-1]) + " or " + options[-1]
@@ -167,44 +170,30 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def _translate(error: Any) -> Iterator[Problem]:
-    keyword = error.validator
-    path = list(error.absolute_path)
+def _translate(error: Violation) -> Iterator[Problem]:
+    keyword = error.keyword
+    path = list(error.path)
     pointer = pointer_of(path)
     name = field_name(path)
     instance = error.instance
-    schema = error.schema
-    value = error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.value
     if keyword == "required":
-        for missing in value:
-            if isinstance(instance, dict) and missing not in instance:
-                where = f" in {name}" if path else ""
-                yield Problem(
-                    "missing-field",
-                    f"{pointer}/{escape_pointer(missing)}",
-                    "mapping",
-                    f"missing required field `{missing}`{where}",
-                )
-    elif keyword == "dependentRequired":
-        for trigger, needed in value.items():
-            for missing in needed:
-                if trigger in instance and missing not in instance:
-                    message = f"missing field `{missing}`, which is required when `{trigger}` is present"
-                    yield Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", message)
+        yield _missing(error, path, name, pointer, schema)
     elif keyword == "type":
         yield Problem("wrong-type", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}")
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
         yield Problem("out-of-range", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}")
     elif keyword in ("enum", "const"):
-        options = value if keyword == "enum" else [value]
+        options = (value if isinstance(value, list) else []) if keyword == "enum" else [value]
         hint = suggest(instance, options) if isinstance(instance, str) else ""
         yield Problem(
             "invalid-value", pointer, "value", f"{name} must be {describe(schema)}, got {show(instance)}{hint}"
         )
-    elif keyword in ("additionalProperties", "unevaluatedProperties") and value is False:
-        yield from _unknown_fields(instance, schema, path)
-    elif keyword == "unevaluatedProperties":  # a schema for the fields no other keyword covers
-        yield from _unevaluated(instance, schema, path, name)
+    elif keyword == "additionalProperties":
+        yield from _unknown_fields(error, schema, path, "")
+    elif keyword == "unevaluatedProperties":
+        yield from _unevaluated(error, schema, path)
     elif keyword in ("minLength", "minItems", "minProperties") and value == 1:
         yield Problem("empty-value", pointer, "value", f"{name} must not be empty")
     elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
@@ -218,15 +207,34 @@ def _translate(error: Any) -> Iterator[Problem]:
     elif keyword == "uniqueItems":
         yield from _duplicates(instance, path)
     elif keyword in ("anyOf", "oneOf"):
-        yield from _alternatives(error, keyword, pointer, path, name)
-    elif keyword in ("contains", "minContains", "maxContains"):
+        yield from _alternatives(error, pointer, path, name)
+    elif keyword == "contains":
         yield Problem("schema-violation", pointer, "value", _contains_message(name, schema))
     elif keyword == "not":
         yield Problem(
             "schema-violation", pointer, "value", f"{name} must not be {describe(value)}, got {show(instance)}"
         )
+    elif keyword == "falseSchema":
+        where = f"{name} is not allowed here" if path else "the front-matter is not allowed by the schema"
+        yield Problem("schema-violation", pointer, "key" if path else "value", where)
+    elif keyword == "propertyNames":
+        message = f"{name} has a field name that is not valid: {error.detail}"
+        yield Problem("schema-violation", pointer, "value", message)
     else:
         yield Problem("schema-violation", pointer, "value", f"{name} is not valid: {_plain(error.message)}")
+
+
+def _missing(error: Violation, path: list[Any], name: str, pointer: str, schema: dict[str, Any]) -> Problem:
+    missing = str(error.detail)
+    where = f" in {name}" if path else ""
+    triggers = schema.get("dependentRequired") or schema.get("dependencies") or {}
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for trigger, needed in triggers.items() if isinstance(triggers, dict) else ():
+        if trigger in instance and isinstance(needed, list) and missing in needed and missing not in instance:
+            message = f"missing field `{missing}`{where}, which is required when `{trigger}` is present"
+            return Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", message)
+    message = f"missing required field `{missing}`{where}"
+    return Problem("missing-field", f"{pointer}/{escape_pointer(missing)}", "mapping", message)
 
 
 def _contains_message(name: str, schema: dict[str, Any]) -> str:
@@ -246,88 +254,107 @@ def _plain(message: str) -> str:
 def _length_message(name: str, keyword: str, limit: int, instance: Any) -> str:
     unit = "characters" if keyword.endswith("Length") else "items" if keyword.endswith("Items") else "fields"
     bound = "at least" if keyword.startswith("min") else "at most"
-    return f"{name} must have {bound} {limit} {unit}, it has {len(instance)}"
+    size = len(instance) if isinstance(instance, (str, list, dict)) else 0
+    return f"{name} must have {bound} {limit} {unit}, it has {size}"
 
 
-def _format_problem(error: Any, pointer: str, name: str) -> Problem:
-    fmt = error.validator_value
-    reason = str(error.cause) if error.cause is not None else "it is not valid"
+def _format_problem(error: Violation, pointer: str, name: str) -> Problem:
+    fmt = str(error.detail or error.value)
+    check = FORMATS.get(fmt)
+    reason = check(error.instance) if check is not None and isinstance(error.instance, str) else None
     expected = DESCRIPTIONS.get(fmt, f"a valid {fmt}")
     rule = "invalid-date-time" if fmt in _DATE_FORMATS else "invalid-url" if fmt in _URL_FORMATS else "invalid-format"
-    return Problem(rule, pointer, "value", f"{name} must be {expected}, but {reason}; got {show(error.instance)}")
+    return Problem(
+        rule, pointer, "value", f"{name} must be {expected}, but {reason or 'it is not'}; got {show(error.instance)}"
+    )
 
 
-def _unknown_fields(instance: Any, schema: dict[str, Any], path: list[Any]) -> Iterator[Problem]:
-    from fmlint.schema.regex import searcher
-
+def _unknown_fields(error: Violation, schema: dict[str, Any], path: list[Any], why: str) -> Iterator[Problem]:
     known = list(schema.get("properties", {}))
-    patterns = [searcher(pattern) for pattern in schema.get("patternProperties", {})]
     where = f" in {field_name(path)}" if path else ""
-    for key in instance:
-        if key in known or any(matches(key) for matches in patterns):
-            continue
-        message = f"unknown field `{key}`{where}{suggest(key, known)}"
+    for key in error.detail or ():
+        message = f"unknown field `{key}`{where}{why}{suggest(key, known)}"
         yield Problem("unknown-field", pointer_of([*path, key]), "key", message)
 
 
-def _unevaluated(instance: Any, schema: dict[str, Any], path: list[Any], name: str) -> Iterator[Problem]:
-    """Each field that the other keywords leave to ``unevaluatedProperties`` and that fails its schema."""
-    from jsonschema import Draft202012Validator
-
-    from fmlint.schema.regex import searcher
-
-    rest = schema["unevaluatedProperties"]
+def _unevaluated(error: Violation, schema: dict[str, Any], path: list[Any]) -> Iterator[Problem]:
+    """The fields no keyword of the schema evaluated (the library names them exactly)."""
+    rest = schema.get("unevaluatedProperties")
+    if rest is False:
+        yield from _unknown_fields(error, schema, path, ": no part of the schema describes it")
+        return
     wanted = describe(rest)
-    known = schema.get("properties", {})
-    patterns = [searcher(pattern) for pattern in schema.get("patternProperties", {})]
-    found = False
-    if isinstance(instance, dict):
-        check = Draft202012Validator(rest)
-        for key, item in instance.items():
-            if key in known or any(matches(key) for matches in patterns):
-                continue
-            try:
-                valid = check.is_valid(item)
-            except Exception:  # a $ref the sub-schema cannot resolve alone: say it of the mapping
-                continue
-            if not valid:
-                found = True
-                field = field_name([*path, key])
-                yield Problem(
-                    "schema-violation", pointer_of([*path, key]), "value", f"{field} must be {wanted}, got {show(item)}"
-                )
-    if not found:
-        yield Problem("schema-violation", pointer_of(path), "value", f"{name} has other fields that are not {wanted}")
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for key in error.detail or ():
+        field = field_name([*path, key])
+        message = f"{field} must be {wanted}, got {show(instance.get(key))}"
+        yield Problem("schema-violation", pointer_of([*path, key]), "value", message)
 
 
-def _duplicates(instance: list[Any], path: list[Any]) -> Iterator[Problem]:
-    from fmlint.schema.compile import equal
+def json_equal(one: Any, other: Any) -> bool:
+    """Equality as JSON Schema defines it: 1 equals 1.0, but true is not 1."""
+    if isinstance(one, bool) or isinstance(other, bool):
+        return isinstance(one, bool) and isinstance(other, bool) and one == other
+    if isinstance(one, list) and isinstance(other, list):
+        return len(one) == len(other) and all(json_equal(a, b) for a, b in zip(one, other, strict=True))
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(json_equal(one[key], other[key]) for key in one)
+    if isinstance(one, (int, float)) and isinstance(other, (int, float)):
+        return one == other
+    return type(one) is type(other) and one == other
 
+
+def _duplicates(instance: Any, path: list[Any]) -> Iterator[Problem]:
+    if not isinstance(instance, list):
+        return
     for index, item in enumerate(instance):
         for earlier in range(index):
-            if equal(item, instance[earlier]):
+            if json_equal(item, instance[earlier]):
                 message = f"{field_name([*path, index])} repeats {field_name([*path, earlier])} ({show(item)})"
                 yield Problem("duplicate-items", pointer_of([*path, index]), "value", message)
                 break
 
 
-def _alternatives(error: Any, keyword: str, pointer: str, path: list[Any], name: str) -> Iterator[Problem]:
-    branches = error.validator_value
-    if all(isinstance(branch, dict) and set(branch) == {"required"} for branch in branches):
-        names = [field for branch in branches for field in branch["required"]]
-        missing = [field for field in names if field not in error.instance]
-        listed = " or ".join(f"`{field}`" for field in missing)
-        where = f" in {name}" if path else ""
-        yield Problem(
-            "missing-field",
-            f"{pointer}/{escape_pointer(missing[0])}",
-            "mapping",
-            f"missing {listed}{where}: at least one is required",
-        )
-        return
-    if not error.context:
+def _alternatives(error: Violation, pointer: str, path: list[Any], name: str) -> Iterator[Problem]:
+    branches = error.value if isinstance(error.value, list) else []
+    if error.several_match:
         yield Problem("schema-violation", pointer, "value", f"{name} matches more than one of the allowed forms")
         return
-    from jsonschema.exceptions import best_match
+    if branches and all(isinstance(branch, dict) and set(branch) == {"required"} for branch in branches):
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        names = [field for branch in branches for field in branch["required"]]
+        missing = [field for field in names if field not in instance]
+        if missing:
+            listed = " or ".join(f"`{field}`" for field in missing)
+            where = f" in {name}" if path else ""
+            yield Problem(
+                "missing-field",
+                f"{pointer}/{escape_pointer(missing[0])}",
+                "mapping",
+                f"missing {listed}{where}: at least one is required",
+            )
+            return
+    best = _best_branch(error, branches)
+    if best is None:
+        yield Problem("schema-violation", pointer, "value", f"{name} matches none of the allowed forms")
+        return
+    for violation in best:
+        yield from _translate(violation)
 
-    yield from _translate(best_match(error.context))
+
+def _best_branch(error: Violation, branches: list[Any]) -> list[Violation] | None:
+    """The alternative closest to what the value is: one whose ``if`` holds, then the fewest errors.
+
+    An alternative written as ``if``/``then``/``else: false`` whose ``if`` fails says only
+    "false", which tells the reader nothing: the one whose ``if`` holds names the field."""
+
+    def rank(index: int) -> tuple[int, int, int]:
+        found = error.context[index]
+        only_false = all(violation.keyword == "falseSchema" for violation in found)
+        deepest = max((len(violation.path) for violation in found), default=0)
+        return (int(only_false), len(found), -deepest)
+
+    candidates = [index for index, found in enumerate(error.context) if found]
+    if not candidates:
+        return None
+    return error.context[min(candidates, key=rank)]

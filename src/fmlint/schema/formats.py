@@ -1,8 +1,10 @@
-"""The JSON Schema ``format`` checks fmlint enforces, implemented here.
+"""fmlint's own ``format`` checks, and the words for each format.
 
-``jsonschema`` skips ``date-time`` and ``uri`` silently unless optional packages are
-installed; fmlint carries its own checks so they always run. Each check returns
-``None`` for a valid value and otherwise a short reason that ends up in the message.
+The schema engine asserts every format it knows; the URL checks here replace its
+own (they are FM301's behaviour: IRIs accepted, host names checked label by label).
+The other checks give the *reason* a value fails, for the message; whether it fails
+is the engine's call. Each check returns ``None`` for a valid value and otherwise a
+short reason.
 """
 
 from __future__ import annotations
@@ -384,4 +386,8 @@ DESCRIPTIONS = {
     "ipv6": "an IPv6 address",
     "uuid": "a UUID",
     "regex": "a regular expression",
+    "duration": "an ISO 8601 duration such as PT43M",
+    "json-pointer": "a JSON pointer such as /a/b",
+    "relative-json-pointer": "a relative JSON pointer such as 1/a",
+    "uri-template": "a URI template",
 }

@@ -1,21 +1,26 @@
-"""Find, load and check the schemas a run validates against.
+"""Find, read and load the schemas a run validates against.
 
 The built-in schemas ship inside the package (they are copied from the repository's
 ``schemas/`` folder when the wheel is built); in a source checkout they are read
 from that folder directly. A user schema may refer to the built-in ones by their
-``$id`` and to files next to it by relative ``$ref``.
+``$id`` and to files next to it by relative ``$ref``; remote references are refused.
+
+A schema is input like any linted file: it is read as a regular file only, without
+blocking, up to a size, and it must not nest deeper than a limit. Everything wrong
+with it is a :class:`SchemaError` when it loads, so a run never starts with a
+schema it cannot use.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from fmlint.schema.compile import DRAFT_2020_12, Check, Compiler, Unsupported
-from fmlint.schema.formats import FORMATS
+from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
+from fmlint.source import open_regular
 
 BUILTIN = {
     "article": "article.schema.json",
@@ -23,6 +28,8 @@ BUILTIN = {
     "diagnostics": "diagnostics.schema.json",
 }
 DEFAULT = "article"
+MAX_SCHEMA_BYTES = 4 * 1024 * 1024
+MAX_SCHEMA_DEPTH = 64  # objects and lists inside each other; real schemas stay far below it
 
 
 class SchemaError(Exception):
@@ -46,105 +53,190 @@ def builtin_text(name: str) -> str:
         return handle.read()
 
 
-def _load_file(path: str) -> Any:
+def read_schema_bytes(path: str) -> bytes:
+    """The bytes of the schema file ``path``: a regular file, read without blocking, bounded in size."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        fd, info = open_regular(path)
+    except OSError as exc:
+        what = getattr(exc, "what", None)
+        reason = f"it is not a regular file ({what})" if what else (exc.strerror or str(exc))
+        raise SchemaError(f"cannot read schema {path}: {reason}") from None
+    try:
+        if info.st_size > MAX_SCHEMA_BYTES:
+            raise SchemaError(f"schema {path} is larger than {MAX_SCHEMA_BYTES} bytes")
+        chunks = []
+        size = 0
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_SCHEMA_BYTES:  # the file grew while being read
+                raise SchemaError(f"schema {path} is larger than {MAX_SCHEMA_BYTES} bytes")
+            chunks.append(chunk)
     except OSError as exc:
         raise SchemaError(f"cannot read schema {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def load_schema_file(path: str) -> Any:
+    """Read and parse a schema file (JSON, or YAML for ``.yaml``/``.yml``)."""
+    raw = read_schema_bytes(path)
     try:
         if path.endswith((".yaml", ".yml")):
             import yaml
 
-            return yaml.safe_load(raw)
-        return json.loads(raw)
+            document = yaml.safe_load(raw)
+        else:
+            document = json.loads(raw)
+    except RecursionError:
+        raise SchemaError(_too_deep(path)) from None
     except ValueError as exc:
         raise SchemaError(f"schema {path} is not valid JSON: {exc}") from None
     except Exception as exc:  # yaml.YAMLError and friends
         raise SchemaError(f"schema {path} is not valid YAML: {exc}") from None
+    if _depth(document) > MAX_SCHEMA_DEPTH:
+        raise SchemaError(_too_deep(path))
+    return document
+
+
+def _too_deep(path: str) -> str:
+    return f"schema {path} is nested more than {MAX_SCHEMA_DEPTH} levels deep; fmlint does not load such schemas"
+
+
+def _depth(document: Any) -> int:
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_SCHEMA_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 class SchemaSet:
     """The schema a run validates against, and every schema it refers to.
 
     ``_fields`` are what it is made of (the result cache's key reads them); the
-    compiled checks are made on first use.
+    compiled validators are made on first use, in each process.
     """
 
     _fields = ("root", "resources", "user_supplied")
-    _fast: Check | None = None
-    _fast_ready: bool = False
-    _validator: Any = None
-    _finder: Any = None  # an ErrorFinder, made on the first invalid document
+    _engine: Engine | None = None
 
-    def __init__(self, root: str, resources: dict[str, Any], user_supplied: bool) -> None:
+    def __init__(self, root: str, resources: dict[str, Any], user_supplied: bool, stepwise: bool = False) -> None:
         self.root = root  # the root schema's URI
         self.resources = resources
         self.user_supplied = user_supplied
+        self.stepwise = stepwise  # its errors are found one alternative at a time (see validation.py)
 
     @property
     def schema(self) -> Any:
         return self.resources[self.root]
 
     def __getstate__(self) -> dict[str, Any]:
-        # The compiled checks are closures: a worker process that is sent the set compiles its own.
-        return {"root": self.root, "resources": self.resources, "user_supplied": self.user_supplied}
+        # Compiled validators cannot travel: a worker process that is sent the set compiles its own.
+        return {name: getattr(self, name) for name in (*self._fields, "stepwise")}
 
-    def fast_check(self) -> Check | None:
-        """The compiled validity check, or ``None`` when the schema needs jsonschema."""
-        if not self._fast_ready:
-            self._fast_ready = True
-            if _draft(self.schema) == DRAFT_2020_12:
-                try:
-                    self._fast = Compiler(self.resources).compile_resource(self.root)
-                except (Unsupported, ValueError, TypeError, AttributeError):
-                    self._fast = None
-        return self._fast
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = _compile(self.root, self.resources, self.stepwise)
+        return self._engine
 
     def is_valid(self, data: Any) -> bool:
-        fast = self.fast_check()
-        if fast is not None:
-            return fast(data)
-        return bool(self.validator().is_valid(data))
+        return self.engine().is_valid(data)
 
-    def errors(self, data: Any) -> Iterable[Any]:
-        """Why ``data`` is invalid, as jsonschema errors (or errors read alike, see errors.py).
-
-        fmlint finds them itself when it can: importing jsonschema and building its
-        validator costs about 0.13 s, in every process that meets an invalid file."""
-        if self.fast_check() is not None:
-            if self._finder is None:
-                from fmlint.schema.errors import ErrorFinder
-
-                self._finder = ErrorFinder(self.resources)
-            try:
-                return self._finder.errors(self.root, data)  # type: ignore[no-any-return]
-            except Unsupported:
-                pass
-        return self.validator().iter_errors(data)  # type: ignore[no-any-return]
-
-    def validator(self) -> Any:
-        """A jsonschema validator for the root schema, with fmlint's format checks."""
-        if self._validator is None:
-            from fmlint.schema.engine import build_validator
-
-            self._validator = build_validator(self.root, self.resources)
-        return self._validator
+    def violations(self, data: Any) -> list[Violation]:
+        """Why ``data`` is invalid, found within a bounded effort."""
+        return self.engine().violations(data)
 
 
-def _draft(schema: Any) -> str:
-    if isinstance(schema, dict):
-        declared = schema.get("$schema", DRAFT_2020_12)
-        if isinstance(declared, str):
-            return declared.rstrip("#")
-    return DRAFT_2020_12
+def _compile(root: str, resources: dict[str, Any], stepwise: bool) -> Engine:
+    try:
+        return Engine(root, resources, _Retriever(resources), stepwise)
+    except EngineError as exc:
+        raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+
+
+class _Retriever:
+    """Reads the local files a schema refers to (like the schema itself); refuses anything else.
+
+    Each file read is added to ``resources``, so the result cache's key covers it."""
+
+    def __init__(self, resources: dict[str, Any]) -> None:
+        self.resources = resources
+
+    def __call__(self, uri: str) -> Any:
+        document_uri = urldefrag(uri)[0]
+        metaschema = _metaschemas().get(document_uri)
+        if metaschema is not None:
+            return metaschema
+        if not document_uri.startswith("file:"):
+            raise ValueError(
+                f"the schema refers to {document_uri}, which fmlint cannot fetch; download it and refer to the file"
+            )
+        try:
+            document = load_schema_file(_file_path(document_uri))
+        except SchemaError as exc:
+            raise ValueError(str(exc)) from None
+        self.resources[document_uri] = document
+        return document
+
+
+_METASCHEMAS: dict[str, Any] = {}
+
+
+def _metaschemas() -> dict[str, Any]:
+    """The dialects' metaschemas and vocabularies by URI, from the copies fmlint ships
+    (the library validates against its own, but does not give them to a schema's ``$ref``)."""
+    if not _METASCHEMAS:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaschemas")
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    document = json.load(handle)
+                _METASCHEMAS[urldefrag(document.get("$id") or document["id"])[0]] = document
+    return _METASCHEMAS
+
+
+def _referenced_metaschemas(resources: dict[str, Any]) -> dict[str, Any]:
+    """The metaschemas (with their vocabularies) that ``resources`` name, for their references to resolve."""
+    text = json.dumps(list(resources.values()))
+    found = {}
+    for uri in _metaschemas():
+        if uri in text:
+            dialect = uri.rsplit("/meta/", 1)[0].rsplit("/schema", 1)[0]
+            found.update({other: doc for other, doc in _metaschemas().items() if other.startswith(dialect)})
+    return found
+
+
+def _id_keyword(schema: Any) -> str:
+    """The keyword that names a resource: ``id`` in draft 4, ``$id`` since."""
+    declared = schema.get("$schema", "") if isinstance(schema, dict) else ""
+    return "id" if str(declared).startswith("http://json-schema.org/draft-04/") else "$id"
+
+
+def _file_path(uri: str) -> str:
+    return unquote(urlsplit(uri).path)
+
+
+def _shown(uri: str) -> str:
+    return _file_path(uri) if uri.startswith("file:") else uri
 
 
 def _builtin_resources() -> dict[str, Any]:
     resources = {}
     folder = schema_dir()
     for name in ("article", "related-link"):
-        schema = _load_file(os.path.join(folder, BUILTIN[name]))
+        schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
         resources[schema["$id"]] = schema
     return resources
 
@@ -155,90 +247,61 @@ def load_schema_set(path: str | None = None) -> SchemaSet:
     if path is None:
         root = next(uri for uri, schema in resources.items() if uri.endswith("/article.schema.json"))
         return SchemaSet(root, resources, user_supplied=False)
-    schema = _load_file(path)
+    schema = load_schema_file(path)
     if not isinstance(schema, (dict, bool)):
         raise SchemaError(f"schema {path} must be a JSON object")
-    base = urljoin(_file_uri(path), schema.get("$id", "")) if isinstance(schema, dict) else _file_uri(path)
+    return schema_set_from(schema, Path(os.path.abspath(path)).as_uri(), resources)
+
+
+def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None = None) -> SchemaSet:
+    """A set for ``schema`` found at ``location`` (a URI), checked and compiled now."""
+    resources = _builtin_resources() if resources is None else dict(resources)
+    base = location
     if isinstance(schema, dict):
         # Relative references resolve against the schema's own location when it has no $id.
-        schema = {**schema, "$id": base}
+        key = _id_keyword(schema)
+        declared = schema.get(key)
+        base = urljoin(location, declared) if isinstance(declared, str) else location
+        schema = {**schema, key: base}
     resources[base] = schema
-    _load_references(base, schema, resources)
-    for uri, document in resources.items():
-        _check_schema(uri, document)
-    return SchemaSet(base, resources, user_supplied=True)
+    builtin = set(resources) - {base}
+    resources.update(_referenced_metaschemas(resources))
+    from fmlint.schema.graph import shape  # only user schemas need their shape read
 
+    try:
+        engine = _compile(base, resources, stepwise=False)
+    except SchemaError:
+        problem = schema_problem(schema)  # say so when the schema itself is the reason
+        if problem is not None:
+            raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}") from None
+        raise
+    for uri in set(resources) - builtin:  # it and the files it refers to, read while compiling
+        problem = engine.schema_problem(resources[uri])
+        if problem is not None:
+            raise SchemaError(f"schema {_shown(uri)} is not a valid JSON Schema: {problem}")
+    resolved: dict[tuple[str, str], tuple[Any, str]] = {}
 
-def _file_uri(path: str) -> str:
-    from pathlib import Path
+    def resolve(base: str, reference: str) -> tuple[Any, str]:
+        if (base, reference) not in resolved:  # each lookup copies the target out of the library
+            try:
+                resolved[base, reference] = engine.resolve(base, reference)
+            except EngineError:
+                document = urldefrag(urljoin(base, reference))[0]
+                if document not in _metaschemas():  # the library knows them without its registry holding them
+                    raise
+                resolved[base, reference] = _metaschemas()[document], document
+        return resolved[base, reference]
 
-    return Path(os.path.abspath(path)).as_uri()
-
-
-def _load_references(base: str, schema: Any, resources: dict[str, Any]) -> None:
-    """Load the local files a schema refers to; remote references are an error."""
-    for ref in _refs(schema):
-        target, _ = urldefrag(urljoin(base, ref))
-        if not target or target in resources:
-            continue
-        if not target.startswith("file:"):
-            raise SchemaError(
-                f"schema refers to {target}, which fmlint cannot fetch; download it and refer to the file"
-            )
-        from urllib.request import url2pathname
-
-        document = _load_file(url2pathname(target[len("file://") :]))
-        resources[target] = document
-        _load_references(target, document, resources)
-
-
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
-
-
-def _subschemas(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every schema object inside ``schema`` (not the data in enum/const/default/examples)."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            for keyword, value in node.items():
-                if keyword in _DATA_KEYWORDS:
-                    continue
-                if keyword in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"):
-                    if isinstance(value, dict):
-                        stack.extend(value.values())
-                elif isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
-
-
-def _refs(schema: Any) -> Iterator[str]:
-    for node in _subschemas(schema):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-
-
-def _check_schema(uri: str, schema: Any) -> None:
-    """A user schema must be a valid schema, every format it uses enforced, every pattern usable."""
-    from fmlint.schema.engine import check_schema, enforced_formats
-    from fmlint.schema.regex import problem as pattern_problem
-
-    problem = check_schema(schema)
-    if problem:
-        raise SchemaError(f"schema {uri} is not a valid JSON Schema: {problem}")
-    known = set(FORMATS) | enforced_formats()
-    for node in _subschemas(schema):
-        name = node.get("format")
-        if isinstance(name, str) and name not in known:
-            raise SchemaError(
-                f"schema {uri} uses format {name!r}, which no installed checker enforces; "
-                f"fmlint would silently accept any value (known formats: {', '.join(sorted(known))})"
-            )
-        patterns = [node.get("pattern"), *(node.get("patternProperties") or {})]
-        for pattern in patterns:
-            reason = pattern_problem(pattern) if isinstance(pattern, str) else None
-            if reason:
-                raise SchemaError(f"schema {uri} has the pattern {pattern!r}, which cannot be used: {reason}")
+    try:
+        found = shape(base, schema, resolve, _id_keyword(schema))
+    except EngineError as exc:
+        raise SchemaError(f"schema {_shown(base)} cannot be used: {exc}") from None
+    if found.cycle is not None:
+        raise SchemaError(
+            f"schema {_shown(base)} cannot be used: the reference to {_shown(found.cycle)} leads back to "
+            f"itself without reaching a field or an item, so checking any value would never end"
+        )
+    result = SchemaSet(base, resources, user_supplied=True, stepwise=found.multiplies)
+    if not found.multiplies:
+        result._engine = engine
+    return result
