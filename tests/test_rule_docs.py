@@ -10,7 +10,7 @@ import pytest
 
 import fmlint.rules
 from conftest import lint_paths, run_cli
-from fmlint.cli import _rule_options
+from fmlint.precedence import rule_options
 from fmlint.rules import BY_CODE, RULES
 from fmlint.rules.base import Example, Rule
 
@@ -47,7 +47,7 @@ def _options(rule: Rule, examples: tuple[Example, ...]) -> dict[str, dict[str, o
     """The rule settings an example set is documented with, validated as a configuration file's are."""
     tables = {option.name for option in rule.options if option.table is not None}
     table = {name: value for example in examples for name, value in example.options if name not in tables}
-    options = _rule_options({rule.name: table}, "the example") if table else {}
+    options = rule_options({rule.name: table}, "the example") if table else {}
     # Options set by a table of their own ([[tool.fmlint.references]]) reach the rule as they are.
     own = {name: value for example in examples for name, value in example.options if name in tables}
     return {**options, rule.name: {**options.get(rule.name, {}), **own}} if own else options

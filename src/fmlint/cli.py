@@ -12,8 +12,11 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any, NamedTuple, TextIO, cast
+from typing import Any, TextIO, cast
+
+from fmlint.commands import infer, list_rules, say, show_rule, show_schema
+from fmlint.escape import printable
+from fmlint.precedence import Run, UsageError, build_run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,10 +25,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported on stderr with exit code 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,18 +58,18 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "check":
             return _check(args, sys.stdout)
         if args.command == "rules":
-            return _rules(sys.stdout)
+            return list_rules(sys.stdout)
         if args.command == "rule":
-            return _rule(args.code, sys.stdout)
+            return show_rule(args.code, sys.stdout)
         if args.command == "server":
             from fmlint.server import serve
 
             return serve()
         if args.name == "infer":
-            return _infer(args, sys.stdout)
-        return _schema(args.name, sys.stdout)
+            return infer(args, sys.stdout)
+        return show_schema(args.name, sys.stdout)
     except UsageError as exc:
-        _say("error", str(exc))
+        say("error", str(exc))
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (``fmlint check | head``): nothing more to say.
@@ -145,226 +144,6 @@ def _stop_on_sigterm() -> Any:
         return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread: leave signals to the program that runs us
         return None
-
-
-class Run(NamedTuple):
-    """A fully resolved ``fmlint check``: what to lint and how to report it."""
-
-    paths: tuple[str, ...]
-    settings: Any  # fmlint.lint.Settings
-    filters: Any  # fmlint.discover.FileFilter
-    output_format: str
-    strict: bool
-    exit_zero: bool
-    quiet: bool
-    statistics: bool = False
-    cache_dir: str | None = None  # None: no result cache
-    jobs: int | None = None  # None: one per core, when there are enough files
-    config_file: str | None = None  # where the settings came from, for --verbose
-    schema_file: str | None = None  # None: the built-in schema
-
-
-def build_run(args: Namespace) -> Run:
-    """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
-    from fmlint.config import ConfigError, check_codes
-    from fmlint.lint import Settings, env_flag
-    from fmlint.report import FORMATS, STATISTICS_FORMATS
-    from fmlint.rules import Selection, resolve
-    from fmlint.schema.store import SchemaError, load_schema_set
-    from fmlint.yamlread import Limits
-
-    config = _load_configuration(args)
-    where = config.source or "the defaults"
-    try:
-        from_file = Selection(
-            tuple(config.select) if config.select is not None else None,
-            tuple(config.extend_select),
-            tuple(config.ignore),
-        )
-        links_flag = ("FM8",) if args.links else ()  # --links is --extend-select FM8
-        from_flags = Selection(
-            tuple(args.select) if args.select is not None else None,
-            (*args.extend_select, *links_flag),
-            tuple(args.ignore),
-        )
-        check_codes(from_file, lambda key: f"{where}: `{key}`")
-        check_codes(from_flags, lambda key: f"--{key}")
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    enabled = resolve((from_file, from_flags))
-    output_format = args.output_format or config.output_format or "text"
-    if output_format not in FORMATS:
-        raise UsageError(f"unknown output format `{output_format}`; choose from {', '.join(FORMATS)}")
-    if args.statistics and output_format not in STATISTICS_FORMATS:
-        raise UsageError(
-            f"--statistics prints a table for people: use it with --output-format "
-            f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
-        )
-    schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
-    try:
-        schemas = load_schema_set(schema_path)
-    except SchemaError as exc:
-        raise UsageError(str(exc)) from None
-    settings = Settings(
-        schemas=schemas,
-        enabled=enabled,
-        limits=Limits(**config.limits),
-        options=_with_references(_rule_options(config.rules, where), config),
-        now=_now(args.now),
-        show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
-        per_file_ignores=_per_file_ignores(config, where, args),
-        severities=_severities(config.severity, where),
-        links=_link_settings(config, where, args, enabled),
-    )
-    return Run(
-        paths=tuple(args.paths or ["."]),
-        settings=settings,
-        filters=_file_filter(config, args),
-        output_format=output_format,
-        strict=bool(args.strict if args.strict is not None else config.strict),
-        exit_zero=args.exit_zero,
-        quiet=args.quiet,
-        statistics=args.statistics,
-        cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
-        jobs=config.jobs if args.jobs is None else (args.jobs or None),
-        config_file=config.source,
-        schema_file=schema_path,
-    )
-
-
-def _load_configuration(args: Namespace) -> Any:
-    """The configuration of the files ``args`` names (see :func:`fmlint.config.config_path`)."""
-    from fmlint.config import ConfigError, config_path, load_config
-
-    try:
-        return load_config(config_path(args.config, args.isolated, args.paths))
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _file_filter(config: Any, args: Namespace) -> Any:
-    """Which files a walk keeps: ``include`` (or ``--include``) and ``extend-include``, less ``exclude``
-    and ``extend-exclude``."""
-    from fmlint.discover import FileFilter
-
-    include = getattr(args, "include", None)
-    return FileFilter(
-        include=(
-            *(config.include if include is None else include),
-            *config.extend_include,
-            *getattr(args, "extend_include", ()),
-        ),
-        exclude=(*config.exclude, *config.extend_exclude),
-        root=config.root,
-        respect_gitignore=config.respect_gitignore,
-    )
-
-
-def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[str]) -> Any:
-    """How the FM8 rules check links: ``None`` when none of them is on (nothing to import)."""
-    if not any(code.startswith("FM8") for code in enabled):
-        if args.offline:
-            raise UsageError("--offline only applies to link checking: use it with --links")
-        return None
-    from fmlint.links.settings import LinksConfigError, parse_links
-
-    try:
-        links = parse_links(config.links, where, config.root, config.allow_private_hosts)
-    except LinksConfigError as exc:
-        raise UsageError(str(exc)) from None
-    links.network = not args.offline
-    links.offline = args.offline
-    links.use_cache = not args.no_cache
-    links.progress = sys.stderr.isatty()
-    return links
-
-
-def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:
-    """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
-    (globs from the current directory); every code is checked."""
-    from fmlint.rules import UnknownCode, matching
-    from fmlint.suppress import FileIgnore, parse_ignore_flag
-
-    tables: list[tuple[dict[str, list[str]], str, str]] = []
-    if args.per_file_ignores is None:
-        tables.append((config.per_file_ignores, config.root, f"{where}: `per-file-ignores`"))
-    for flag in ("per_file_ignores", "extend_per_file_ignores"):
-        table: dict[str, list[str]] = {}
-        for value in getattr(args, flag) or ():
-            try:
-                pattern, listed = parse_ignore_flag(value)
-            except ValueError as exc:
-                raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
-            table.setdefault(pattern, []).extend(listed)
-        tables.append((table, os.getcwd(), f"--{flag.replace('_', '-')}"))
-    ignores = []
-    for table, root, source in tables:
-        for pattern, selectors in table.items():
-            codes: set[str] = set()
-            for selector in selectors:
-                try:
-                    codes.update(rule.code for rule in matching(selector))
-                except UnknownCode:
-                    from fmlint.rules import BY_CODE, BY_NAME
-                    from fmlint.schema.explain import suggest
-
-                    hint = suggest(selector.strip().upper(), BY_CODE) or suggest(selector.strip(), BY_NAME)
-                    raise UsageError(
-                        f"{source}: unknown rule code or prefix `{selector}` for `{pattern}`{hint}; "
-                        "`fmlint rules` lists every rule"
-                    ) from None
-            ignores.append(FileIgnore(pattern, root, frozenset(codes)))
-    return tuple(ignores)
-
-
-def _rule_options(tables: dict[str, dict[str, Any]], where: str) -> dict[str, dict[str, Any]]:
-    """Validate ``[tool.fmlint.rules.<rule>]`` tables against each rule's declared options."""
-    from fmlint.config import ConfigError, check_rule_options
-
-    try:
-        return check_rule_options(tables, where)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
-    """``[tool.fmlint.severity]`` as the severity of each code; a code or name wins over a prefix
-    (``FM3 = "error"`` with ``FM303 = "warning"``), and a longer prefix over a shorter one."""
-    from fmlint.diagnostic import Severity
-    from fmlint.rules import UnknownCode, matching
-
-    resolved: list[tuple[int, str, Severity]] = []
-    for selector, level in table.items():
-        try:
-            rules = matching(selector)
-        except UnknownCode:
-            raise UsageError(
-                f"{where}: `severity`: unknown rule code or prefix `{selector}` (see `fmlint rules`)"
-            ) from None
-        resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
-    return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
-
-
-def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:
-    """``[[tool.fmlint.references]]`` as the options of the rule that checks them, each with the folder its
-    globs and targets are read from."""
-    if config.references:
-        references = tuple({**entry, "root": config.root} for entry in config.references)
-        options = {**options, "missing-reference": {**options.get("missing-reference", {}), "references": references}}
-    return options
-
-
-def _now(text: str | None) -> datetime:
-    from fmlint.schema.formats import check_date_time
-
-    value = text or os.environ.get("FMLINT_NOW")
-    if not value:
-        return datetime.now().astimezone()
-    problem = check_date_time(value)
-    if problem:
-        source = "--now" if text else "FMLINT_NOW"
-        raise UsageError(f"{source} must be an RFC 3339 date-time with a time zone, but {problem}")
-    return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
 
 
 def _check(args: Namespace, stream: TextIO) -> int:
@@ -466,7 +245,7 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
         _say_cache_use(len(checked_paths), None)
     for outcome in outcomes:
         for note in outcome.notes:
-            _say("warning", note, outcome.path)
+            say("warning", note, outcome.path)
     fixed = [outcome for outcome in outcomes if outcome.fixed]
     count = sum(outcome.fixed for outcome in fixed)
     trouble = any(outcome.notes for outcome in outcomes)  # a fix reverted, or a file left alone
@@ -476,7 +255,7 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
                 outcome.path, outcome.before + outcome.context, outcome.after + outcome.context, stream
             )
             if unsafe:
-                _say("warning", f"its fixes are not in the diff: {unsafe} (`--fix` applies them)", outcome.path)
+                say("warning", f"its fixes are not in the diff: {unsafe} (`--fix` applies them)", outcome.path)
         stream.flush()
         noun = "problem" if count == 1 else "problems"
         files = "file" if len(fixed) == 1 else "files"
@@ -496,15 +275,6 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
     return _exit_code(run, result)
-
-
-def _say(level: str, message: str, path: str | None = None) -> None:
-    """``fmlint: LEVEL: [PATH: ]MESSAGE`` on stderr, as one line: the path and the message may
-    quote a file, a file name or a configuration (:func:`fmlint.escape.printable`)."""
-    from fmlint.escape import printable
-
-    where = f"{printable(path)}: " if path is not None else ""
-    print(f"fmlint: {level}: {where}{printable(message)}", file=sys.stderr)
 
 
 def _link_fixes(run: Run, linter: Any, args: Namespace) -> dict[str, tuple[Any, ...]]:
@@ -553,23 +323,23 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     try:
         signer = Signer.for_user()
     except KeyUnavailable as exc:
-        return None, f"fmlint: cache: off: {_shown(str(exc))}"
+        return None, f"fmlint: cache: off: {printable(str(exc))}"
     key = configuration_key(run.settings, os.getcwd())
     cache = ResultCache(run.cache_dir, key, run.settings.now, signer)
-    return cache, f"fmlint: cache: {_shown(cache.folder)} (signed with the key in {_shown(signer.folder)})"
+    return cache, f"fmlint: cache: {printable(cache.folder)} (signed with the key in {printable(signer.folder)})"
 
 
 def _say_setup(run: Run, cache_note: str) -> None:
     """``--verbose``: the configuration file, the schema(s) and the cache of this run, on stderr."""
-    print(f"fmlint: configuration: {_shown(run.config_file) if run.config_file else 'none'}", file=sys.stderr)
+    print(f"fmlint: configuration: {printable(run.config_file) if run.config_file else 'none'}", file=sys.stderr)
     schemas = run.settings.schemas
     if run.schema_file is None:
         print("fmlint: schema: the built-in article schema", file=sys.stderr)
     else:
-        print(f"fmlint: schema: {_shown(run.schema_file)}", file=sys.stderr)
+        print(f"fmlint: schema: {printable(run.schema_file)}", file=sys.stderr)
         for uri in schemas.resources:
             if uri != schemas.root and uri.startswith("file:"):
-                print(f"fmlint: schema: {_shown(uri)} (referred to)", file=sys.stderr)
+                print(f"fmlint: schema: {printable(uri)} (referred to)", file=sys.stderr)
     print(cache_note, file=sys.stderr)
 
 
@@ -585,77 +355,3 @@ def _say_cache_use(files: int, cache: Any) -> None:
         )
     if cache is not None and cache.invalid:
         print(f"fmlint: cache: refused {cache.invalid} cache file(s) or entries that are not valid", file=sys.stderr)
-
-
-def _shown(text: str) -> str:
-    """``text`` with what a terminal or a CI log would act on (control characters, bidi
-    overrides) written as escapes."""
-    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
-
-
-def _rules(stream: TextIO) -> int:
-    from fmlint.rules import FAMILIES, RULES
-
-    def flags(rule: Any) -> str:
-        words = [str(rule.severity)]
-        if not rule.default_enabled:
-            words.append("opt-in")
-        if rule.fixable:
-            words.append("fixable")
-        return ", ".join(words)
-
-    name_width = max(len(rule.name) for rule in RULES)
-    flags_width = max(len(flags(rule)) for rule in RULES)
-    family = None
-    for rule in RULES:
-        if rule.code[:3] != family:
-            family = rule.code[:3]
-            stream.write(f"{'' if family == 'FM0' else chr(10)}{family}xx  {FAMILIES.get(family, '')}\n")
-        stream.write(f"  {rule.code}  {rule.name:<{name_width}}  {flags(rule):<{flags_width}}  {rule.summary}\n")
-    return EXIT_OK
-
-
-def _rule(code: str, stream: TextIO) -> int:
-    from fmlint.rules import BY_CODE, BY_NAME
-    from fmlint.rules.docs import render_rule
-    from fmlint.schema.explain import suggest
-
-    rule = BY_CODE.get(code.upper()) or BY_NAME.get(code)
-    if rule is None:
-        raise UsageError(f"no rule `{code}`{suggest(code, [*BY_CODE, *BY_NAME])} (see `fmlint rules`)")
-    stream.write(render_rule(rule))
-    return EXIT_OK
-
-
-def _infer(args: Namespace, stream: TextIO) -> int:
-    """``fmlint schema infer PATH...``: a schema from the front-matter of the files ``check`` would lint."""
-    import json
-
-    from fmlint.discover import discover
-    from fmlint.schema.infer import infer_schema, read_records
-    from fmlint.yamlread import Limits
-
-    config = _load_configuration(args)
-    targets = list(discover(args.paths or ["."], _file_filter(config, args)))
-    unwalkable = [f"{target.path}: {target.problem}" for target in targets if target.problem]
-    paths = [target.path for target in targets if not target.problem]
-    records, skipped = read_records(paths, Limits(**config.limits))
-    for note in (*unwalkable, *skipped):
-        print(f"fmlint: warning: left out {note}", file=sys.stderr)
-    if not records:
-        raise UsageError("no file with front-matter to infer a schema from")
-    json.dump(infer_schema(records), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
-    noun = "file" if len(records) == 1 else "files"
-    print(f"Inferred a schema from {len(records)} {noun}.", file=sys.stderr)
-    return EXIT_OK
-
-
-def _schema(name: str, stream: TextIO) -> int:
-    from fmlint.schema.store import SchemaError, builtin_text
-
-    try:
-        stream.write(builtin_text(name))
-    except SchemaError as exc:
-        raise UsageError(str(exc)) from None
-    return EXIT_OK

@@ -6,7 +6,7 @@ loaded: unknown keys, wrong types and values out of range are errors that name t
 and the key, and say what was found. The file may come from a stranger's commit, so no
 value may make fmlint write outside the configuration's folder or start more processes
 than the machine has use for. Precedence (defaults, then the file, then command-line
-flags) is applied in :func:`fmlint.cli.build_run`.
+flags) is applied in :func:`fmlint.precedence.build_run`.
 """
 
 from __future__ import annotations

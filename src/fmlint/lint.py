@@ -108,10 +108,6 @@ class Linter:
         ]
         self.check_schema = bool(enabled & _SCHEMA_RULES)
         self.corpus_codes = frozenset(rule.code for rule, _ in self.corpus_rules)
-        # A run whose cross-file findings depend on more than the linted files is never replayed whole.
-        self.reads_other_files = any(
-            rule.reads_files is not None and rule.reads_files(options) for rule, options in self.corpus_rules
-        )
         self._selectors: dict[str, frozenset[str]] = {}
 
     def lint_file(self, path: str) -> FileResult:

@@ -73,7 +73,7 @@ def lint_targets(
     run = _Run(linter, cache, bypass_cache, lint_file)
     if cache is not None:
         targets = list(targets)
-        if bypass_cache is None and not linter.reads_other_files:
+        if bypass_cache is None:
             fingerprint = _fingerprint(targets, cache)
             remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
             if remembered is not None:

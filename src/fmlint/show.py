@@ -1,6 +1,6 @@
 """``fmlint check --show-settings`` and ``--show-files``: what a run would use, instead of running it.
 
-Both print what the run was built from (:class:`fmlint.cli.Run`) and lint nothing. Text
+Both print what the run was built from (:class:`fmlint.precedence.Run`) and lint nothing. Text
 that came from a file or a file name is printed as a JSON string when it holds anything
 but printable characters, so a name cannot draw on the terminal or pass for another line.
 """

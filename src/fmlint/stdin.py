@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 
 def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
-    from fmlint.cli import EXIT_OK, EXIT_PROBLEMS, UsageError, _exit_code, _render
+    from fmlint.cli import EXIT_OK, EXIT_PROBLEMS, _exit_code, _render
     from fmlint.lint import Linter
+    from fmlint.precedence import UsageError
     from fmlint.report import RunResult
     from fmlint.server.adapter import Profile, fix_data, lint_data
 

@@ -75,9 +75,6 @@ class Rule(NamedTuple):
     options: tuple[Option, ...] = ()
     default_enabled: bool = True
     fixable: bool = False
-    # Whether ``finish``, with these options, looks at files beyond the run's facts (FM702 looks for the
-    # files references name): a run's outcome then cannot be reused because no linted file changed.
-    reads_files: Callable[[Mapping[str, Any]], bool] | None = None
 
 
 NowWindow = tuple[Any, ...]  # ("exact", now) or ("range", since or None, until or None)

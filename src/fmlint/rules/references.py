@@ -97,6 +97,8 @@ def _inside(path: str, root: str) -> bool:
 
 def _check(ctx: CorpusContext) -> Iterator[Diagnostic]:
     references = ctx.options["references"]
+    if references:
+        ctx.volatile()  # the targets are looked for now: a run whose files did not change is not replayed
     site = _Site()
     for fact in ctx.facts:
         for index, pointer, value, where in fact.value:
@@ -155,7 +157,6 @@ RULES = (
         stage="corpus",
         collect=_collect,
         finish=_check,
-        reads_files=lambda options: bool(options["references"]),
         options=(
             Option(
                 "references",

@@ -51,8 +51,9 @@ class Profile:
 def load_profile(folder: str, *, isolated: bool = False) -> Profile:
     """The settings ``fmlint check`` run in ``folder`` would use: ``[tool.fmlint]`` of the nearest
     ``pyproject.toml``, else (or when ``isolated``) the defaults. Precedence stays in ``build_run``."""
-    from fmlint.cli import UsageError, build_run, plain_check
+    from fmlint.cli import plain_check
     from fmlint.config import find_config
+    from fmlint.precedence import UsageError, build_run
 
     args = plain_check(["check"])
     assert args is not None
