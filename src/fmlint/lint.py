@@ -213,10 +213,11 @@ class Linter:
             remaining, used = suppress.apply(suppressions.get(path, ()), diagnostics)
             kept.extend(remaining)
             kept.extend(self._unused(path, used, judged))
-        return kept
+        return self.with_severities(kept)
 
     def with_severities(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """``diagnostics`` with the severities ``[tool.fmlint.severity]`` gives their rules."""
+        """``diagnostics`` with the severities ``[tool.fmlint.severity]`` gives their rules: policy, applied
+        where the run decides what it reports for a file and across files, so every way of linting agrees."""
         severities = self.settings.severities
         if not severities:
             return diagnostics
@@ -253,10 +254,10 @@ class Linter:
         judged = self.judged_codes(path)
         kept = [diagnostic for diagnostic in found if diagnostic.code in judged]
         if doc is None:
-            return FileResult(path, tuple(kept), facts, now_window=now_window)
+            return FileResult(path, tuple(self.with_severities(kept)), facts, now_window=now_window)
         suppressions, invalid = suppress.read_suppressions(doc, self._resolve)
         if not suppressions and not invalid:
-            return FileResult(path, tuple(kept), facts, now_window=now_window)
+            return FileResult(path, tuple(self.with_severities(kept)), facts, now_window=now_window)
         kept, used = suppress.apply(suppressions, kept)
         # Suppressions a cross-file finding may still need are judged after the cross-file pass.
         corpus = self.corpus_codes & judged
@@ -266,7 +267,7 @@ class Linter:
         if suppress.INVALID in judged:
             rule = BY_CODE[suppress.INVALID]
             kept.extend(make_diagnostic(rule, path, problem.position, "", problem.message) for problem in invalid)
-        return FileResult(path, tuple(kept), facts, later, now_window)
+        return FileResult(path, tuple(self.with_severities(kept)), facts, later, now_window)
 
     def _unused(
         self, path: str, suppressions: Iterable[suppress.Suppression], judged: frozenset[str]

@@ -108,9 +108,12 @@ def build_run(args: Namespace) -> Run:
 
 def load_configuration(args: Namespace) -> Any:
     """The configuration of the files ``args`` names (see :func:`fmlint.config.config_path`)."""
-    from fmlint.config import ConfigError, config_path, load_config
+    from fmlint.config import ConfigError, config_path, load_config, parse_table
 
     try:
+        table = getattr(args, "config_table", None)  # given by the Python API instead of a file
+        if table is not None:
+            return parse_table(table, "the configuration passed to fmlint", root=os.getcwd())
         return load_config(config_path(args.config, args.isolated, args.paths))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None

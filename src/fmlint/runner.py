@@ -78,7 +78,7 @@ def lint_targets(
             remembered = cache.remembered_run(fingerprint) if fingerprint is not None else None
             if remembered is not None:
                 paths = [target.path for target in targets if target.file]
-                return linter.with_severities(remembered), paths
+                return remembered, paths
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
         run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
         targets = _consumed(targets)
@@ -110,7 +110,7 @@ def lint_targets(
     diagnostics.sort(key=Diagnostic.sort_key)
     if cache is not None and fingerprint is not None:
         cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
-    return linter.with_severities(diagnostics), checked
+    return diagnostics, checked
 
 
 def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
@@ -266,7 +266,9 @@ class _Run:
         if not self.linter.reports(rule.code, target.path):
             return []
         assert target.problem is not None
-        return [make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)]
+        return self.linter.with_severities(
+            [make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)]
+        )
 
 
 def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:

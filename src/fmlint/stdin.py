@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
     from fmlint.cli import EXIT_OK, EXIT_PROBLEMS, _exit_code, _render
+    from fmlint.commands import say
     from fmlint.lint import Linter
     from fmlint.precedence import UsageError
     from fmlint.report import RunResult
@@ -44,7 +45,7 @@ def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
             return EXIT_OK if run.exit_zero or fixed is None or not fixed.fixed else EXIT_PROBLEMS
         _write_bytes(fixed.data if fixed is not None else data)
         for note in fixed.notes if fixed is not None else ():
-            print(f"fmlint: warning: {path}: {note}", file=sys.stderr)
+            say("warning", note, path)
         results = [fixed.result] if fixed is not None else []
         stream = sys.stderr  # standard output holds the fixed text
     else:
