@@ -333,3 +333,20 @@ def test_a_relative_xdg_cache_home_is_ignored(project: Path, tmp_path: Path) -> 
     assert completed.returncode == 1, completed.stderr
     assert not (project / "in-the-checkout").exists()
     assert (tmp_path / "home" / ".cache" / "fmlint" / "key").is_file()
+
+
+@pytest.mark.parametrize("planted", [".fmlint_cache", "build"])
+def test_a_committed_link_cannot_send_the_cache_out_of_the_tree(
+    project: Path, mine: Path, tmp_path: Path, planted: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / planted).symlink_to(elsewhere)
+    if planted == "build":  # a link on the way to a configured cache-dir
+        (project / "pyproject.toml").write_text('[tool.fmlint]\ncache-dir = "build/cache"\n')
+    first = fmlint(project, mine)
+    second = fmlint(project, mine)
+    assert "fmlint: cache: off: " in first.err and "is a symbolic link out of its folder" in first.err
+    assert (second.files, second.from_cache) == (4, 0)
+    assert list(elsewhere.rglob("*")) == []
+    assert second.findings == first.findings

@@ -317,6 +317,9 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     users can write) there is no cache: a run without one is only slower."""
     if run.cache_dir is None:
         return None, "fmlint: cache: off (--no-cache)"
+    if _leaves_its_folder(run.cache_dir, run.cache_root):
+        # A committed `.fmlint_cache -> /elsewhere` would make fmlint write outside the tree.
+        return None, f"fmlint: cache: off: {printable(run.cache_dir)} is a symbolic link out of its folder"
     from fmlint.cache import ResultCache, configuration_key
     from fmlint.cache.signing import KeyUnavailable, Signer
 
@@ -327,6 +330,13 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     key = configuration_key(run.settings, os.getcwd())
     cache = ResultCache(run.cache_dir, key, run.settings.now, signer)
     return cache, f"fmlint: cache: {printable(cache.folder)} (signed with the key in {printable(signer.folder)})"
+
+
+def _leaves_its_folder(path: str, root: str) -> bool:
+    """Whether ``path`` (inside ``root`` as written) leads out of ``root`` through a symbolic link."""
+    real_root = os.path.realpath(root)
+    inside = os.path.join(real_root, os.path.relpath(os.path.abspath(path), os.path.abspath(root)))
+    return os.path.realpath(path) != os.path.normpath(inside)
 
 
 def _say_setup(run: Run, cache_note: str) -> None:

@@ -34,6 +34,7 @@ class Run(NamedTuple):
     statistics: bool = False
     cache_dir: str | None = None  # None: no result cache
     jobs: int | None = None  # None: one per core, when there are enough files
+    cache_root: str = "."  # the folder the cache must stay in: the configuration's
     config_file: str | None = None  # where the settings came from, for --verbose
     schema_file: str | None = None  # None: the built-in schema
 
@@ -101,6 +102,7 @@ def build_run(args: Namespace) -> Run:
         statistics=args.statistics,
         cache_dir=None if args.no_cache else os.path.join(config.root, config.cache_dir or ".fmlint_cache"),
         jobs=config.jobs if args.jobs is None else (args.jobs or None),
+        cache_root=config.root,
         config_file=config.source,
         schema_file=schema_path,
     )
