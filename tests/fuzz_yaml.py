@@ -22,17 +22,24 @@ inserted or deleted, and number-like scalars. For each:
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import time
-from typing import Any
 
 import pytest
 import yaml
 
 from fmlint.yamlread import Limits, read_yaml
-from test_fastyaml import _FRAGMENTS, _KEYS, _SAFE_KEYS, _SAFE_SCALARS, _SCALARS, _corpus_front_matter, check
+from test_fastyaml import (
+    _FRAGMENTS,
+    _KEYS,
+    _SAFE_KEYS,
+    _SAFE_SCALARS,
+    _SCALARS,
+    _corpus_front_matter,
+    _normal,
+    check,
+)
 from test_yaml_suite import libyaml_reads
 
 EXAMPLES = int(os.environ.get("FMLINT_FUZZ_EXAMPLES", "20000"))
@@ -117,16 +124,6 @@ def _numbers(rng: random.Random) -> str:
         else:
             lines.append(f"{scalar()}: v")
     return "\n".join(lines) + "\n"
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
-    if isinstance(value, dict):
-        return {key: _normal(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_normal(item) for item in value]
-    return (type(value).__name__, value)
 
 
 def agree(text: str) -> bool:
