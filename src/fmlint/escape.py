@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import re
 
+# The classes of characters below, as patterns that ``re`` compiles (and keeps) when first
+# used: a run that prints nothing from a file compiles none of them.
+
 _C0 = "\x00-\x08\x0b-\x0c\x0e-\x1f\x7f"  # C0 without tab and the line breaks, and DEL
 _BREAKS = "\n\r"
 _C1_AND_BIDI = "\x80-\x9f\u202a-\u202e\u2066-\u2069"
@@ -34,10 +37,10 @@ _HIDDEN = "\u200b-\u200f\u2028\u2029\u061c\ufeff"
 _SURROGATES = "\udc80-\udcff"  # the bytes of a name that is not UTF-8, as Python decodes them
 _ACTING = _C0 + _BREAKS + _C1_AND_BIDI
 
-_FOR_TERMINAL = re.compile(f"[{_ACTING}{_HIDDEN}{_SURROGATES}]")
-_FOR_ANNOTATION = re.compile(f"[{_ACTING}{_SURROGATES}]")
-_FOR_ANNOTATION_KEEPING_BREAKS = re.compile(f"[{_C0}{_C1_AND_BIDI}{_SURROGATES}]")
-_FOR_JSON = re.compile(f"[\x7f{_C1_AND_BIDI}{_HIDDEN}{_SURROGATES}]")  # JSON itself escapes C0
+_FOR_TERMINAL = f"[{_ACTING}{_HIDDEN}{_SURROGATES}]"
+_FOR_ANNOTATION = f"[{_ACTING}{_SURROGATES}]"
+_FOR_ANNOTATION_KEEPING_BREAKS = f"[{_C0}{_C1_AND_BIDI}{_SURROGATES}]"
+_FOR_JSON = f"[\x7f{_C1_AND_BIDI}{_HIDDEN}{_SURROGATES}]"  # JSON itself escapes C0
 
 
 def printable(text: str, *, hidden: bool = True, line_breaks: bool = False) -> str:
@@ -49,8 +52,8 @@ def printable(text: str, *, hidden: bool = True, line_breaks: bool = False) -> s
     them itself (the workflow commands' ``%0A``).
     """
     if line_breaks:
-        return _FOR_ANNOTATION_KEEPING_BREAKS.sub(_shown, text)
-    return (_FOR_TERMINAL if hidden else _FOR_ANNOTATION).sub(_shown, text)
+        return re.sub(_FOR_ANNOTATION_KEEPING_BREAKS, _shown, text)
+    return re.sub(_FOR_TERMINAL if hidden else _FOR_ANNOTATION, _shown, text)
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -86,24 +89,24 @@ def json_safe(document: str) -> str:
     JSON's own escaping covers only C0; the escapes read back as the same characters,
     and outside strings a JSON document holds none of these, so only strings change.
     """
-    return _FOR_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+    return re.sub(_FOR_JSON, lambda match: f"\\u{ord(match.group()):04x}", document)
 
 
 # XML 1.0 cannot hold most C0 controls, lone surrogates, U+FFFE and U+FFFF, not even as
 # references: they become U+FFFD. What it can hold but would act on a reader of the raw
 # report (LF, CR, DEL, C1, bidirectional controls, hidden characters) is written as a
 # character reference, which an XML parser reads back as the same character.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 _XML_MARKUP = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;"}
 _XML_REFERENCED = f"\n\r\x7f{_C1_AND_BIDI}{_HIDDEN}"
-_XML_CONTENT = re.compile(f"[&<>{_XML_REFERENCED}]")
-_XML_ATTRIBUTE = re.compile(f'[&<>"\t{_XML_REFERENCED}]')
+_XML_CONTENT = f"[&<>{_XML_REFERENCED}]"
+_XML_ATTRIBUTE = f'[&<>"\t{_XML_REFERENCED}]'
 
 
 def xml_escape(text: str, *, attribute: bool = False) -> str:
     """``text`` for an XML attribute value (``attribute``) or element content, on one line."""
-    text = _NOT_XML.sub("\ufffd", text)
-    return (_XML_ATTRIBUTE if attribute else _XML_CONTENT).sub(_reference, text)
+    text = re.sub(_NOT_XML, "\ufffd", text)
+    return re.sub(_XML_ATTRIBUTE if attribute else _XML_CONTENT, _reference, text)
 
 
 def _reference(match: re.Match[str]) -> str:
