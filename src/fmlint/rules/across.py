@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Diagnostic, Severity
 from fmlint.document import Position
-from fmlint.rules.base import Context, CorpusContext, Example, Rule
+from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule
 
 ARTICLE_URLS = ("originalUrl", "webUrl")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -77,7 +77,7 @@ def _collect_urls(ctx: Context) -> tuple[Any, ...] | None:
     its key, pointer, URL, position, four items each, in one flat tuple (every file's fact is kept
     to the end of the run, and a tuple per URL would weigh as much again)."""
     present = []
-    for name in ARTICLE_URLS:
+    for name in ctx.options["fields"]:
         url = ctx.data.get(name)
         if isinstance(url, str) and url.strip():
             at = ctx.position(f"/{name}")
@@ -181,8 +181,9 @@ RULES = (
         code="FM701",
         name="duplicate-article",
         severity=Severity.WARNING,
-        summary="Two files of the run have the same `originalUrl` or `webUrl`: one article, twice.",
-        what="Compares the `originalUrl` and `webUrl` of every file of the run and reports each file "
+        summary="Two files of the run have the same `originalUrl` or `webUrl` (or `fields`): one article, twice.",
+        what="Compares the `originalUrl` and `webUrl` (or the top-level `fields` set) of every file of "
+        "the run and reports each file "
         "whose URL another file also has, at that URL, naming the other file and its line; both files "
         "get the warning (the other file is named relative to the folder of the file reported). URLs "
         "are compared with scheme and host in any case, `http` and `https` alike, without a default "
@@ -202,5 +203,14 @@ RULES = (
         stage="corpus",
         collect=_collect_urls,
         finish=_find_duplicates,
+        options=(
+            Option(
+                "fields",
+                list,
+                list(ARTICLE_URLS),
+                "the top-level fields that name an article: two files with one of these URLs are one article",
+                items=str,
+            ),
+        ),
     ),
 )

@@ -15,7 +15,7 @@ from functools import lru_cache
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
 from fmlint.rules.values import field_name, is_tagged, records, rewrite_scalar, text_field
-from fmlint.schema.formats import check_date_time
+from fmlint.schema.formats import check_date, check_date_time
 
 DATE_FIELDS = ("publishedDateTime", "updatedDateTime")
 
@@ -99,18 +99,27 @@ def _file_date(path: str) -> date | None:
         return None  # not a real date, so not a date prefix
 
 
+def _field_date(text: str) -> date | None:
+    """The day a date-time (in its own time zone) or a plain date (``2024-01-01``) names."""
+    instant = parse_date_time(text)
+    if instant is not None:
+        return instant.date()
+    return date.fromisoformat(text) if check_date(text) is None else None
+
+
 def _check_file_name(ctx: Context) -> Iterator[Diagnostic]:
     named = _file_date(ctx.doc.path)
-    text = text_field(ctx.data, "publishedDateTime")
-    instant = None if named is None or text is None else parse_date_time(text)
-    if named is None or instant is None:
+    field = ctx.options["field"]
+    text = text_field(ctx.data, field)
+    day = None if named is None or text is None else _field_date(text)
+    if named is None or day is None:
         return
     allowed = ctx.options["max-days"]
-    apart = abs((named - instant.date()).days)
+    apart = abs((named - day).days)
     if apart > allowed:
         yield ctx.report(
-            "/publishedDateTime",
-            f"the file name says {named.isoformat()} but `publishedDateTime` is {instant.date().isoformat()}, "
+            "/" + field.replace("~", "~0").replace("/", "~1"),
+            f"the file name says {named.isoformat()} but `{field}` is {day.isoformat()}, "
             f"{apart} days apart (up to {allowed} allowed): one of them is wrong",
         )
 
@@ -184,9 +193,10 @@ RULES = (
         code="FM403",
         name="file-name-date-mismatch",
         severity=Severity.WARNING,
-        summary="The date a file name starts with disagrees with `publishedDateTime`.",
-        what="For a file named `YYYY-MM-DD-….md`, reports `publishedDateTime` when its date (in its "
-        "own time zone) is more than `max-days` days from the file name's date. One day is "
+        summary="The date a file name starts with disagrees with `publishedDateTime` (or the `field` set).",
+        what="For a file named `YYYY-MM-DD-….md`, reports `publishedDateTime` (or the top-level field "
+        "the `field` option names, such as a blog's `date`) when its date (in its own time zone; a "
+        "plain date as it is) is more than `max-days` days from the file name's date. One day is "
         "allowed by default: a file named by local date and a date-time in UTC differ by a day "
         "around midnight.",
         why="Static sites build the article's address and archive page from the file name; a "
@@ -197,6 +207,12 @@ RULES = (
         check=_check_file_name,
         options=(
             Option("max-days", int, 1, "how many days the file name's date may differ", minimum=0, maximum=36_500),
+            Option(
+                "field",
+                str,
+                "publishedDateTime",
+                "the field whose date the file name must match (a date-time or a date)",
+            ),
         ),
     ),
     Rule(
