@@ -20,7 +20,7 @@ characters become their Unicode control pictures (ESC is shown as ``␛``, a new
 ``␊``); the others, and the bytes of a file name that is not UTF-8, are written as
 ``<U+202E>`` and ``<0xFF>``. The machine formats keep every character exactly, in
 their own escapes (:func:`json_safe`, :func:`xml_escape`); diffs quote names the way
-git does (:func:`git_quote`).
+git does (:func:`git_quote`), and listings as JSON strings (:func:`listed`).
 """
 
 from __future__ import annotations
@@ -136,3 +136,14 @@ def git_quote(name: str) -> str:
         else:
             parts.append(chr(byte))
     return '"' + "".join(parts) + '"'
+
+
+def listed(text: str) -> str:
+    """``text`` for a listing read by programs and people alike (``--show-files``, ``--show-settings``):
+    as it is when every character is printable, else as a JSON string (``"a\\nb"``), which a
+    program reads back to the same name."""
+    if text.isprintable() and not text.startswith('"'):
+        return text
+    import json
+
+    return json.dumps(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))

@@ -11,12 +11,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-
-def shown(text: str) -> str:
-    """``text`` as it is when every character is printable, else quoted and escaped as JSON."""
-    if text.isprintable() and not text.startswith('"'):
-        return text
-    return json.dumps(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+from fmlint.escape import listed
 
 
 def _value(value: Any) -> str:
@@ -64,7 +59,7 @@ def show_settings(run: Any, stream: TextIO) -> None:
         for option in rule.options:
             value = configured.get(option.name, option.default)
             lines.append(f"rules.{rule.name}.{option.name} = {_value(value)}")
-    stream.write("".join(shown(line) + "\n" for line in lines))
+    stream.write("".join(listed(line) + "\n" for line in lines))
 
 
 def show_files(targets: Any, stream: TextIO) -> int:
@@ -75,8 +70,8 @@ def show_files(targets: Any, stream: TextIO) -> int:
     count = 0
     for target in targets:
         if target.problem is not None:
-            print(f"fmlint: warning: {shown(target.path)}: {target.problem}", file=sys.stderr)
+            print(f"fmlint: warning: {listed(target.path)}: {target.problem}", file=sys.stderr)
             continue
-        stream.write(shown(target.path) + "\n")
+        stream.write(listed(target.path) + "\n")
         count += 1
     return count
