@@ -84,7 +84,7 @@ def build_run(args: Namespace) -> Run:
         schemas=schemas,
         enabled=enabled,
         limits=Limits(**config.limits),
-        options=_with_references(rule_options(config.rules, where), config),
+        options=_with_schema_order(_with_references(rule_options(config.rules, where), config), schemas),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
@@ -222,6 +222,15 @@ def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
             ) from None
         resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
     return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
+
+
+def _with_schema_order(options: dict[str, dict[str, Any]], schemas: Any) -> dict[str, dict[str, Any]]:
+    """FM212's ``order``, when not configured: the order of the schema's ``properties``."""
+    if options.get("key-order", {}).get("order"):
+        return options
+    from fmlint.rules.order import schema_order
+
+    return {**options, "key-order": {**options.get("key-order", {}), "order": schema_order(schemas.schema)}}
 
 
 def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:

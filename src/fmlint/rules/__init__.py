@@ -9,7 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from fmlint.rules import across, content, dates, file, links, meta, numbers, references, schema, syntax, text, urls
+from fmlint.rules import (
+    across,
+    content,
+    dates,
+    file,
+    links,
+    meta,
+    numbers,
+    order,
+    references,
+    schema,
+    syntax,
+    text,
+    urls,
+)
 from fmlint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -18,6 +32,7 @@ RULES: tuple[Rule, ...] = tuple(
             *file.RULES,
             *syntax.RULES,
             *schema.RULES,
+            *order.RULES,
             *urls.RULES,
             *dates.RULES,
             *numbers.RULES,
