@@ -110,3 +110,15 @@ def test_off_by_default(tmp_path: Path) -> None:
     assert (
         json.loads(fmlint(tmp_path, "--isolated", "--schema", "fm.json", "--output-format", "json", ".").stdout) == []
     )
+
+
+def test_with_the_built_in_schema_only_a_configured_order_is_judged(tmp_path: Path) -> None:
+    article = '---\nwebUrl: "https://example.com/a"\ntitle: "A"\npublishedDateTime: 2022-06-21T16:00:00Z\n'
+    article += "provider: {name: Example News, domain: example.com}\n---\n"
+    (tmp_path / "a.md").write_text(article)
+    (tmp_path / "pyproject.toml").write_text('[tool.fmlint]\nextend-select = ["key-order"]\n')
+    assert findings(tmp_path) == []
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fmlint]\nextend-select = ["key-order"]\n[tool.fmlint.rules.key-order]\norder = ["title", "webUrl"]\n'
+    )
+    assert [(f["line"], f["code"]) for f in findings(tmp_path)] == [(3, "FM212")]

@@ -225,8 +225,9 @@ def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
 
 
 def _with_schema_order(options: dict[str, dict[str, Any]], schemas: Any) -> dict[str, dict[str, Any]]:
-    """FM212's ``order``, when not configured: the order of the schema's ``properties``."""
-    if options.get("key-order", {}).get("order"):
+    """FM212's ``order``, when not configured: the order of a user schema's ``properties`` (the built-in
+    article schema lists its fields in no order anyone writes them in)."""
+    if options.get("key-order", {}).get("order") or not schemas.user_supplied:
         return options
     from fmlint.rules.order import schema_order
 

@@ -100,7 +100,8 @@ RULES = (
         severity=Severity.WARNING,
         summary="The top-level fields are not in the order the schema's `properties` (or `order`) gives.",
         what="Compares the order of the top-level fields with the `order` option, or, when it is empty, "
-        "with the order of the schema's `properties`. Only the fields the order names are judged; "
+        "with the order of a user schema's `properties` (with the built-in article schema, only a "
+        "configured `order` is judged). Only the fields the order names are judged; "
         "others may sit anywhere. The finding is at the first field out of place and names the "
         "order. Its safe fix moves whole entries, each with the comment lines right above it, "
         "into the slots those fields held, and changes nothing else; it is offered for block "
