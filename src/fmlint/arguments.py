@@ -187,7 +187,9 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         help="with --fix, apply unsafe fixes too; without it, count them as fixable",
     )
     check.add_argument(
-        "--diff", action="store_true", help="print what --fix would change as a unified diff, and change nothing"
+        "--diff",
+        action="store_true",
+        help="print what --fix would change as a git-style diff (git apply, patch -p1), and change nothing",
     )
     check.add_argument(
         "--no-cache", action="store_true", help="lint every file, without reading or writing the result cache"

@@ -352,11 +352,3 @@ def _body_start(fd: int, offset: int) -> bytes:
     if len(data) == 65536 and lines and not lines[-1].endswith(b"\n"):
         lines.pop()
     return b"".join(lines)
-
-
-def _read_at(fd: int, size: int, offset: int) -> bytes:
-    """Up to ``size`` bytes at ``offset`` (``os.pread`` where the system has it)."""
-    if hasattr(os, "pread"):
-        return os.pread(fd, size, offset)
-    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
-    return os.read(fd, size)  # pragma: no cover

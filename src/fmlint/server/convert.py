@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from lsprotocol import types
 
@@ -123,12 +123,3 @@ def _related(diagnostic: Diagnostic, uri_of: Callable[[str], str]) -> list[types
         )
         related.append(types.DiagnosticRelatedInformation(location=where, message=f"also here: `{pointer}`"))
     return related
-
-
-def same_place(diagnostic: Diagnostic, lsp: types.Diagnostic, lines: TextLines) -> bool:
-    """Whether the protocol diagnostic ``lsp`` (sent back by a client) is the finding ``diagnostic``."""
-    return lsp.code == diagnostic.code and lsp.range == lines.range_of(diagnostic) and lsp.message == diagnostic.message
-
-
-def sorted_findings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=Diagnostic.sort_key)
