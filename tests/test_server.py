@@ -106,7 +106,13 @@ async def test_workspace_scan_reports_progress_and_cross_file_findings(client: L
     duplicate = next(d for d in published if d.code == "FM701")
     assert duplicate.related_information is not None
     assert duplicate.related_information[0].location.uri == uri(twin)
-    assert duplicate.related_information[0].location.range.start.line == 3  # twin's webUrl line
+    assert "is also the URL of twin.md (line 4, `webUrl`)" in duplicate.message
+    (other,) = duplicate.related_information
+    url = '"https://example.com/first"'
+    assert other.location.range == types.Range(  # the twin's webUrl value, as the twin's own finding has it
+        start=types.Position(line=3, character=8), end=types.Position(line=3, character=8 + len(url))
+    )
+    assert other.message == "the same article: `webUrl` https://example.com/first"
     # Kept current: once the twin's URL changes on disk, the duplicate goes.
     twin.write_text(ARTICLE.format(name="twin"), encoding="utf-8")
     client.diagnostics.pop(uri(workspace / "posts" / "first.md"), None)

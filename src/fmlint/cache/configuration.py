@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from fmlint.lint import Settings
 
-FORMAT = 5  # of the cache's files: a new one makes every configuration's folder a new one
+FORMAT = 6  # of the cache's files: a new one makes every configuration's folder a new one
 
 
 def configuration_key(settings: Settings, cwd: str, extra: Any = ()) -> str:

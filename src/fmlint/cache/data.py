@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
+from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Related, Severity
 from fmlint.document import Position
 from fmlint.lint import FileResult
 from fmlint.suppress import Selector, Suppression
@@ -90,7 +90,7 @@ def diagnostics(data: Any) -> tuple[Diagnostic, ...]:
 
 
 def _diagnostic(data: Any) -> Diagnostic:
-    path, line, column, end_line, end_column, code, rule, severity, message, pointer, fix = _array(data, 11)
+    path, line, column, end_line, end_column, code, rule, severity, message, pointer, fix, related = _array(data, 12)
     if not (type(code) is str and len(code) == 5 and code.startswith("FM") and code[2:].isascii()):
         raise Invalid("not a rule code")
     if not code[2:].isdigit() or type(severity) is not str or severity not in _SEVERITIES:
@@ -109,6 +109,14 @@ def _diagnostic(data: Any) -> Diagnostic:
         _text(message),
         pointer,
         None if fix is None else _fix(fix),
+        tuple(_related(item) for item in _list(related)),
+    )
+
+
+def _related(data: Any) -> Related:
+    path, line, column, end_line, end_column, message = _array(data, 6)
+    return Related(
+        _text(path), _position(line), _position(column), _position(end_line), _position(end_column), _text(message)
     )
 
 

@@ -1,7 +1,8 @@
 """``--output-format sarif``: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
 One run; the tool's driver lists every rule fmlint has (so a viewer can explain any
-code), and each result points at its rule by id and index. Regions use fmlint's
+code), and each result points at its rule by id and index, and at the other files a
+cross-file finding concerns as ``relatedLocations``. Regions use fmlint's
 positions as they are: SARIF's ``endColumn`` is exclusive like fmlint's, and
 ``columnKind`` says columns count Unicode code points, as fmlint's do.
 """
@@ -14,7 +15,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from fmlint import __version__
-from fmlint.diagnostic import Diagnostic
+from fmlint.diagnostic import Diagnostic, Related
 from fmlint.escape import json_safe
 from fmlint.report import RunResult
 from fmlint.report.identity import fingerprints, portable_path
@@ -84,10 +85,27 @@ def _result(d: Diagnostic, rule_index: int | None, fingerprint: str) -> dict[str
         region = {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
         location = {"artifactLocation": {"uri": _uri(d.path)}, "region": region}
         result["locations"] = [{"physicalLocation": location}]
+    if d.related:
+        result["relatedLocations"] = [_related(index, related) for index, related in enumerate(d.related, 1)]
     result["partialFingerprints"] = {"fmlint/v1": fingerprint}
     if d.pointer:
         result["properties"] = {"pointer": d.pointer}
     return result
+
+
+def _related(index: int, related: Related) -> dict[str, Any]:
+    """Another place the result concerns (the other file of a duplicate), as SARIF's ``location``."""
+    region = {
+        "startLine": related.line,
+        "startColumn": related.column,
+        "endLine": related.end_line,
+        "endColumn": related.end_column,
+    }
+    return {
+        "id": index,
+        "physicalLocation": {"artifactLocation": {"uri": _uri(related.path)}, "region": region},
+        "message": {"text": related.message},
+    }
 
 
 def _uri(path: str) -> str:

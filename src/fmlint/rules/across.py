@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
-from fmlint.diagnostic import Diagnostic, Severity
+from fmlint.diagnostic import Diagnostic, Related, Severity
 from fmlint.document import Position
 from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule
 
@@ -125,7 +125,7 @@ def _find_duplicates(ctx: CorpusContext) -> Iterator[Diagnostic]:
                 continue
             others = list(islice((entry for other, entry in holders[key] if other != identity), _MAX_NAMED))
             message = _message(fact.path, pointer, url, others, len(files[key]) - 1)
-            yield ctx.report(fact.path, Position(*where), pointer, message)
+            yield ctx.report(fact.path, Position(*where), pointer, message, _related(others))
 
 
 def _brings_others(
@@ -150,6 +150,14 @@ def _relative(other: str, path: str) -> str:
         return os.path.relpath(other, os.path.dirname(path) or ".")
     except ValueError:  # another drive on Windows
         return other
+
+
+def _related(others: list[_Url]) -> tuple[Related, ...]:
+    """The other files the message names, each at its URL, for the editor and SARIF to point at."""
+    return tuple(
+        Related(other, *where, f"the same article: `{other_pointer[1:]}` {url}")
+        for other, other_pointer, url, where in others
+    )
 
 
 def _message(path: str, pointer: str, url: str, others: list[_Url], count: int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from fmlint.diagnostic import Diagnostic, Fix, Severity
+from fmlint.diagnostic import Diagnostic, Fix, Related, Severity
 from fmlint.document import Document, Part, Position
 
 
@@ -236,12 +236,21 @@ class CorpusContext:
         if self._clock is not None:
             self._clock.include(("range", self._now, self._now))  # an empty range of ``now`` values
 
-    def report(self, path: str, position: Position, pointer: str, message: str) -> Diagnostic:
-        return make_diagnostic(self.rule, path, position, pointer, message)
+    def report(
+        self, path: str, position: Position, pointer: str, message: str, related: tuple[Related, ...] = ()
+    ) -> Diagnostic:
+        """A finding in ``path``; ``related``: the other places it concerns (the other file of a duplicate)."""
+        return make_diagnostic(self.rule, path, position, pointer, message, related=related)
 
 
 def make_diagnostic(
-    rule: Rule, path: str, position: Position, pointer: str, message: str, fix: Fix | None = None
+    rule: Rule,
+    path: str,
+    position: Position,
+    pointer: str,
+    message: str,
+    fix: Fix | None = None,
+    related: tuple[Related, ...] = (),
 ) -> Diagnostic:
     return Diagnostic(
         path=path,
@@ -255,6 +264,7 @@ def make_diagnostic(
         message=message,
         pointer=pointer,
         fix=fix,
+        related=related,
     )
 
 

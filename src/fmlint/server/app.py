@@ -22,7 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from fmlint import __version__
 from fmlint.server import actions, help
-from fmlint.server.convert import TextLines, to_lsp
+from fmlint.server.convert import Places, TextLines, to_lsp
 from fmlint.server.state import Folder, State
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ class FmlintServer(LanguageServer):
             return  # only open documents get diagnostics
         folder = folder or self.state.folder_of(path)
         lines = self.lines_of(text)
-        cross = set(folder.cross.get(path, ()))
-        diagnostics = [to_lsp(d, lines, uri_of, cross_file=d in cross) for d in folder.findings(path)]
+        places = Places(uri_of, self.state.buffers.get, self.encoding())
+        diagnostics = [to_lsp(d, lines, places.location) for d in folder.findings(path)]
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)

@@ -8,20 +8,20 @@ buffer does that arithmetic, one line at a time.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable
 
 from lsprotocol import types
 
-from fmlint.diagnostic import Diagnostic, Edit, Severity
+from fmlint.diagnostic import Diagnostic, Edit, Related, Severity
 from fmlint.document import FIRST_LINE
+from fmlint.yamlcore import Limits
 
 SOURCE = "fmlint"
 
+# As much of a file as the linter reads by default: the front-matter and room for its fences.
+HEAD_BYTES = Limits().max_front_matter_bytes + 4096
+
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning}
-# How a cross-file message names another file: ``other.md (line 4, `webUrl`)``.
-_OTHER_FILE = re.compile(r"(?:URL of |, | and )([^`]+?) \(line (\d+), `([^`]*)`\)")
 
 
 def _units(encoding: str) -> Callable[[str], int]:
@@ -91,13 +91,19 @@ class TextLines:
 
 
 def to_lsp(
-    diagnostic: Diagnostic, lines: TextLines, uri_of: Callable[[str], str] | None = None, cross_file: bool = False
+    diagnostic: Diagnostic, lines: TextLines, locate: Callable[[Related], types.Location] | None = None
 ) -> types.Diagnostic:
-    """One finding as the protocol's diagnostic; cross-file findings name the other files they mention."""
+    """One finding as the protocol's diagnostic; with ``locate``, the other places it concerns (the
+    other file of a duplicate) as related information."""
     data: dict[str, object] = {"rule": diagnostic.rule, "pointer": diagnostic.pointer}
     if diagnostic.fix is not None:
         data["fix"] = diagnostic.fix.description
-    related = _related(diagnostic, uri_of) if cross_file and uri_of is not None else None
+    related = None
+    if locate is not None and diagnostic.related:
+        related = [
+            types.DiagnosticRelatedInformation(location=locate(place), message=place.message)
+            for place in diagnostic.related
+        ]
     return types.Diagnostic(
         range=lines.range_of(diagnostic),
         message=diagnostic.message,
@@ -105,21 +111,32 @@ def to_lsp(
         code=diagnostic.code,
         source=SOURCE,
         data=data,
-        related_information=related or None,
+        related_information=related,
     )
 
 
-def _related(diagnostic: Diagnostic, uri_of: Callable[[str], str]) -> list[types.DiagnosticRelatedInformation]:
-    folder = os.path.dirname(diagnostic.path)
-    related = []
-    for name, line, pointer in _OTHER_FILE.findall(diagnostic.message):
-        other = os.path.normpath(os.path.join(folder, name))
-        where = types.Location(
-            uri=uri_of(other),
-            range=types.Range(
-                start=types.Position(line=int(line) - 1, character=0),
-                end=types.Position(line=int(line), character=0),
-            ),
-        )
-        related.append(types.DiagnosticRelatedInformation(location=where, message=f"also here: `{pointer}`"))
-    return related
+class Places:
+    """Related places as the protocol's locations: the other file's URI, and its range counted in
+    the negotiated units over that file's text (its open buffer, else the file's first bytes)."""
+
+    def __init__(self, uri_of: Callable[[str], str], buffer_of: Callable[[str], str | None], encoding: str) -> None:
+        self.uri_of = uri_of
+        self.buffer_of = buffer_of
+        self.encoding = encoding
+
+    def location(self, place: Related) -> types.Location:
+        text = self.buffer_of(place.path)
+        lines = TextLines(_head(place.path) if text is None else text, self.encoding)
+        start, end = lines.position(place.line, place.column), lines.position(place.end_line, place.end_column)
+        return types.Location(uri=self.uri_of(place.path), range=types.Range(start=start, end=end))
+
+
+def _head(path: str) -> str:
+    """The start of a file on disk, as far as front-matter goes; empty when it cannot be read
+    (then columns count characters, which is exact for a line of ASCII)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(HEAD_BYTES)
+    except OSError:
+        return ""
+    return data.decode("utf-8", "replace")
