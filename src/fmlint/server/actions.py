@@ -9,6 +9,7 @@ be text, not a comment).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lsprotocol import types
 
@@ -26,17 +27,24 @@ _IGNORE_COMMENT = re.compile(r"#[ \t]*fmlint[ \t]*:[ \t]*ignore[ \t]*\[(?P<codes
 def code_actions(
     folder: Folder, path: str, uri: str, text: str, lines: TextLines, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
+    return [action for step in code_action_steps(folder, path, uri, text, lines, params) for action in step]
+
+
+def code_action_steps(
+    folder: Folder, path: str, uri: str, text: str, lines: TextLines, params: types.CodeActionParams
+) -> Iterator[list[types.CodeAction]]:
+    """The actions for the range, a finding's worth at a time: each checks its fix and suppressions
+    by linting the buffer again, so a range of hundreds of findings takes a while, and the server
+    answers other messages (a cancellation, a newer change) between steps."""
     wanted = params.context.only
-    found: list[types.CodeAction] = []
     if wanted is None or any(kind in (types.CodeActionKind.QuickFix, "quickfix") for kind in wanted):
         for diagnostic in folder.findings(path):
             if _overlaps(lines.range_of(diagnostic), params.range):
-                found.extend(_for_finding(folder, path, uri, text, lines, diagnostic))
+                yield _for_finding(folder, path, uri, text, lines, diagnostic)
     if wanted is None or any(FIX_ALL_KIND.startswith(kind) for kind in wanted):
         fix_all = _fix_all(folder, path, uri, text, lines)
         if fix_all is not None:
-            found.append(fix_all)
-    return found
+            yield [fix_all]
 
 
 def _for_finding(

@@ -1,7 +1,7 @@
 """The language server: the protocol's notifications and requests, wired to the workspace state.
 
-A change is linted at once and its diagnostics published straight away, with the
-cross-file findings last known for the file; the cross-file pass (tens of
+A change is linted at once (a slow file once its changes pause) and its diagnostics
+published, with the cross-file findings last known for the file; the cross-file pass (tens of
 milliseconds over a large workspace) runs a moment later, once typing pauses, and
 republishes only the open files whose cross-file findings changed. A newer change
 supersedes a pass still waiting, and a settings change supersedes a scan under way.
@@ -21,8 +21,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from fmlint import __version__
-from fmlint.server import actions, help
+from fmlint.server import actions, help, requests
 from fmlint.server.convert import Places, TextLines, to_lsp
+from fmlint.server.pacing import Pacer
 from fmlint.server.state import Folder, State
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,13 @@ class FmlintServer(LanguageServer):
         self.state = State()
         self.scans: dict[str, asyncio.Task[None]] = {}  # folder root -> its background scan
         self.pending: dict[str, asyncio.TimerHandle] = {}  # folder root -> the cross-file pass waiting
+        self.pacer = Pacer()  # when each changed buffer is linted
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """An exception in one request or notification: logged for the editor; the server goes on.
         pygls has already answered a failed request with an error response."""
+        if requests.superseded(error):
+            return  # the buffer changed under the request: the editor asks again, nothing failed
         data = getattr(error, "data", None)
         if isinstance(data, dict) and isinstance(data.get("traceback"), list):
             detail = f"{error}\n" + "".join(str(line) for line in data["traceback"])
@@ -76,9 +80,18 @@ class FmlintServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
-    def changed(self, path: str, text: str | None) -> None:
-        """Lint ``path`` again, publish at once, and let the cross-file pass follow."""
-        folder = self.state.lint(path, text)
+    def changed(self, path: str) -> None:
+        """Lint ``path`` again and publish (at once, unless linting it is slow: see :mod:`pacing`),
+        and let the cross-file pass follow."""
+        self.pacer.run(path, lambda: self.lint_now(path))
+
+    def lint_now(self, path: str) -> None:
+        """Lint ``path``'s latest text (its buffer, else the disk), publish, let the cross-file pass follow."""
+        try:
+            folder = self.state.lint(path)
+        except Exception as exc:  # a bug in linting one buffer must not end the server
+            self.report_server_error(exc, None)
+            return
         self.publish(path, folder)
         self.cross_file_later(folder)
 
@@ -211,7 +224,7 @@ def did_open(ls: FmlintServer, params: types.DidOpenTextDocumentParams) -> None:
     path = path_of(params.text_document.uri)
     if path is not None:
         ls.state.buffers[path] = params.text_document.text
-        ls.changed(path, params.text_document.text)
+        ls.changed(path)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -220,7 +233,7 @@ def did_change(ls: FmlintServer, params: types.DidChangeTextDocumentParams) -> N
     text = ls.text_of(params.text_document.uri)
     if path is not None and text is not None:
         ls.state.buffers[path] = text
-        ls.changed(path, text)
+        ls.changed(path)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -231,7 +244,7 @@ def did_save(ls: FmlintServer, params: types.DidSaveTextDocumentParams) -> None:
     if os.path.basename(path) == _CONFIG_NAME:
         ls.reload(ls.state.folder_of(path))
     elif path in ls.state.buffers:
-        ls.changed(path, ls.state.buffers[path])
+        ls.changed(path)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -240,6 +253,7 @@ def did_close(ls: FmlintServer, params: types.DidCloseTextDocumentParams) -> Non
     if path is None:
         return
     ls.state.buffers.pop(path, None)
+    ls.pacer.forget(path)
     ls.state.lint(path)  # back to the file on disk, for the cross-file pass
     ls.cross_file_later(ls.state.folder_of(path))
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
@@ -278,14 +292,15 @@ def _governs(config: str, folder: Folder) -> bool:
         code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND], resolve_provider=False
     ),
 )
-def code_action(ls: FmlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+async def code_action(ls: FmlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     path = path_of(params.text_document.uri)
     text = ls.text_of(params.text_document.uri)
     if path is None or text is None:
         return None
     folder = ls.state.folder_of(path)
     lines = ls.lines_of(text)
-    return actions.code_actions(folder, path, params.text_document.uri, text, lines, params)
+    steps = actions.code_action_steps(folder, path, params.text_document.uri, text, lines, params)
+    return await requests.gather(steps, lambda: ls.text_of(params.text_document.uri) != text)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
