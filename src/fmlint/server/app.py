@@ -1,10 +1,10 @@
 """The language server: the protocol's notifications and requests, wired to the workspace state.
 
 A change is linted at once (a slow file once its changes pause) and its diagnostics
-published, with the cross-file findings last known for the file; the cross-file pass (tens of
-milliseconds over a large workspace) runs a moment later, once typing pauses, and
-republishes only the open files whose cross-file findings changed. A newer change
-supersedes a pass still waiting, and a settings change supersedes a scan under way.
+published, with the cross-file findings last known for the file; the cross-file pass
+(tens of milliseconds over a large workspace) runs a moment later, once typing pauses,
+and republishes only the open files whose cross-file findings changed. A newer change
+supersedes a lint or a pass still waiting, and a settings change a scan under way.
 """
 
 from __future__ import annotations
