@@ -18,34 +18,23 @@ from fmlint.pipeline.discover import Target
 from fmlint.pipeline.document import Position
 from fmlint.pipeline.lint import Linter
 from fmlint.pipeline.result import FileResult
-from fmlint.pipeline.source import ReadProblem, read_file_head
 from fmlint.rules import BY_NAME
 from fmlint.rules.base import make_diagnostic
+from fmlint.run import pool
 from fmlint.run.clock import ClockUse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from multiprocessing.pool import Pool
     from typing import Any
 
-    from fmlint.pipeline.settings import Settings
-    from fmlint.rules.base import Rule
     from fmlint.run.cache import ResultCache
-
-    Job = tuple[str, str | None]  # a path, and the content hash its cached result was made from
-    # A path, its stat and content hash (when the cache is on), its result (none when the
-    # cache knew the content), and that result packed for the cache by a worker
-    # (:func:`fmlint.run.cache.pack`), so that this process does not pack it again.
-    Outcome = tuple[str, os.stat_result | None, str | None, FileResult | None, str | None]
-    Item = tuple[str, Target | FileResult | Job]
+    from fmlint.run.pool import Item, Outcome
 
 # Files that must be linted (not answered from the cache) before a pool is started.
 # Measured on 2 cores (README, Performance): two workers take 0.63x the speed of one
 # process on 100 files, 0.88x on 800 and 1.15x on 1,600; each worker compiles its
 # checks and imports jsonschema again, which only pays from about a thousand files.
 POOL_THRESHOLD = 1000
-_BATCH = 2000  # files classified ahead of the pool: bounds the results held in flight
-_CHUNK = 32  # files per task sent to a worker
 
 
 def lint_targets(
@@ -80,9 +69,9 @@ def lint_targets(
         run.cached = {path: _kept(result, path, shared, clock) for path, result in cache.take(wanted)}
         targets = _consumed(targets)
     items = run.classify(targets)
-    workers = _workers(jobs)
+    workers = pool.workers(jobs)
     if workers > 1:
-        outcomes = _parallel(run, items, workers, pool_threshold if jobs is None else 1)
+        outcomes = pool.parallel(run, items, workers, pool_threshold if jobs is None else 1)
     else:
         outcomes = run.serial(items)
     diagnostics, checked = collect(linter, outcomes, clock, shared)
@@ -210,15 +199,6 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
     return bytes(hashed.digest())
 
 
-def _workers(jobs: int | None) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 class _Run:
     """The per-run state shared by the serial and the parallel path."""
 
@@ -256,7 +236,7 @@ class _Run:
         for kind, value in items:
             if kind == "job":
                 assert not isinstance(value, (Target, FileResult))
-                yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
+                yield "result", self.settle(pool.lint_one(self.linter, value, self.cache is not None))
             else:
                 yield kind, value
 
@@ -275,116 +255,3 @@ class _Run:
 
         cache.store(path, info, content, result, packed if packed is not None else pack(result))
         return result
-
-
-def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
-    """Read and lint one file; when what was read hashes as ``job``'s known content, skip the lint."""
-    path, known = job
-    head = read_file_head(path, linter.settings.limits.max_front_matter_bytes)
-    if isinstance(head, ReadProblem):
-        return path, None, None, linter.lint_source(path, head), None
-    if not hashed:
-        return path, None, None, linter.lint_data(path, head.data, head.complete), None
-    from fmlint.run.cache import digest
-
-    content = digest(head.data)
-    if content == known:
-        return path, head.info, content, None, None
-    return path, head.info, content, linter.lint_data(path, head.data, head.complete), None
-
-
-def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) -> Iterator[Item]:
-    """Like :meth:`_Run.serial`, in ``workers`` processes once ``threshold`` files need linting."""
-    first: list[Item] = []
-    pending = 0
-    for item in items:
-        first.append(item)
-        pending += item[0] == "job"
-        if pending >= threshold:
-            break
-    else:  # too few files to lint for a pool to pay
-        yield from run.serial(first)
-        return
-    from collections import deque
-    from itertools import chain, islice
-
-    pool = None
-    try:
-        with _signals_held():  # Ctrl-C while the workers start would leave them running
-            pool = _start_pool(run.linter, workers, run.cache is not None)
-        stream = chain(first, items)
-        in_flight: deque[tuple[list[Item], Iterator[Outcome]]] = deque()
-        while True:
-            batch = list(islice(stream, _BATCH))
-            if batch:
-                jobs = [value for kind, value in batch if kind == "job"]
-                in_flight.append((batch, pool.imap(_work, jobs, _CHUNK)))  # type: ignore[arg-type]
-            if not in_flight:
-                break
-            if batch and len(in_flight) < 2:
-                continue  # keep the workers fed while this process classifies the next batch
-            done, outcomes = in_flight.popleft()
-            for kind, value in done:
-                yield ("result", run.settle(next(outcomes))) if kind == "job" else (kind, value)
-        pool.close()
-        pool.join()
-    finally:
-        if pool is not None:
-            pool.terminate()
-
-
-_linter: Linter | None = None  # each worker's own, built once from the run's settings
-_hashed = False
-
-
-def _start_pool(linter: Linter, workers: int, hashed: bool) -> Pool:
-    import multiprocessing
-
-    settings = linter.settings
-    # fork starts a worker without re-importing fmlint; the settings reach each worker
-    # once, through the initializer, never with each file.
-    settings.schemas.engine()  # compiled once here, inherited by every worker
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers, _init_worker, (settings, tuple(linter.rules), hashed))
-
-
-class _signals_held:
-    """Hold SIGINT and SIGTERM back while the pool starts; they arrive once it can be stopped."""
-
-    def __enter__(self) -> None:
-        import signal
-
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
-
-    def __exit__(self, *exc: object) -> None:
-        import signal
-
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
-
-
-def _init_worker(settings: Settings, rules: tuple[Rule, ...], hashed: bool) -> None:
-    import signal
-
-    global _linter, _hashed
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops the pool
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(
-            signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM)
-        )  # held back in the parent while this started
-    _linter = Linter(settings, rules)
-    _hashed = hashed
-
-
-def _work(job: Job) -> Outcome:
-    assert _linter is not None
-    path, info, content, result, _ = lint_one(_linter, job, _hashed)
-    if result is None or content is None:
-        return path, info, content, result, None
-    from fmlint.run.cache import pack
-
-    # Packed here, in parallel: the parent hands the same text to the cache.
-    return path, info, content, result, pack(result)
