@@ -350,6 +350,8 @@ def _say_setup(run: Run, cache_note: str) -> None:
         for uri in schemas.resources:
             if uri != schemas.root and uri.startswith("file:"):
                 print(f"fmlint: schema: {printable(uri)} (referred to)", file=sys.stderr)
+    for line in run.fetcher.report() if run.fetcher is not None else ():
+        print(f"fmlint: schema: {printable(line)}", file=sys.stderr)
     print(cache_note, file=sys.stderr)
 
 
