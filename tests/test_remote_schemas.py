@@ -188,6 +188,29 @@ def test_a_local_schemas_remote_ref_is_fetched_with_the_documents_it_refers_to(
     assert f"{server.base}/defs/strings.json (from the network)" in completed.stderr
 
 
+def test_a_metaschema_and_a_dynamic_reference_are_fetched_too(tmp_path: Path, server: SchemaServer) -> None:
+    vocabularies = ("core", "applicator", "validation")
+    server.documents["/meta.json"] = {
+        "$schema": DRAFT,
+        "$id": f"{server.base}/meta.json",
+        "$vocabulary": {f"https://json-schema.org/draft/2020-12/vocab/{name}": True for name in vocabularies},
+        "$dynamicAnchor": "meta",
+        "allOf": [{"$ref": f"https://json-schema.org/draft/2020-12/meta/{name}"} for name in vocabularies],
+    }
+    server.documents["/titled.json"] = TITLED
+    folder = project(tmp_path)
+    title = {"$dynamicRef": f"{server.base}/titled.json#/properties/title"}
+    (folder / "dialect.json").write_text(
+        json.dumps({"$schema": f"{server.base}/meta.json", "properties": {"title": title}})
+    )
+    completed = run(folder, "--schema", "dialect.json", "a.md")
+    assert findings(completed) == [FINDING]
+    assert server.requests == Counter({"/meta.json": 1, "/titled.json": 1})
+    # The fetched metaschema judges the schema: a `type` of 5 is no type.
+    (folder / "dialect.json").write_text(json.dumps({"$schema": f"{server.base}/meta.json", "type": 5}))
+    refused(run(folder, "--schema", "dialect.json", "a.md"), "is not a valid JSON Schema", "(at /type)")
+
+
 def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path, server: SchemaServer) -> None:
     server.documents["/titled.json"] = TITLED
     folder = project(tmp_path, allow="")
@@ -206,13 +229,38 @@ def test_link_local_addresses_and_names_resolving_to_loopback_are_refused(tmp_pa
         run(folder, "--schema", "http://169.254.169.254/latest/schema.json", "a.md"),
         "169.254.169.254 is a link-local address",
     )
-    name = socket.gethostname()  # a name /etc/hosts gives a loopback or private address, on most machines
-    address = socket.gethostbyname(name)
-    if address.startswith(("127.", "10.", "192.168.", "172.")):
-        folder = project(tmp_path, allow="")
-        # Port 9 (discard): were the resolver's check missing, the request would fail differently.
-        refused(run(folder, "--schema", f"http://{name}:9/schema.json", "a.md"), f"{name}, which resolves to {address}")
     refused(run(folder, "--schema", "http://localhost:9/schema.json", "a.md"), "localhost is a local name")
+    name = loopback_name()
+    folder = project(tmp_path, allow="")
+    # Port 9 (discard): were the resolver's check missing, the request would fail differently.
+    refused(run(folder, "--schema", f"http://{name}:9/schema.json", "a.md"), f"{name}, which resolves to 127.0.0.1")
+
+
+def test_a_copy_from_a_private_address_is_not_used_once_it_is_no_longer_allowed(
+    tmp_path: Path, server: SchemaServer
+) -> None:
+    """The schema cache is shared by every project of the user: what one project was allowed to
+    fetch from its network, a stranger's checkout must not read back out of the cache."""
+    server.documents["/titled.json"] = TITLED
+    name = loopback_name()
+    url = f"http://{name}:{server.http.server_address[1]}/titled.json"
+    folder = project(tmp_path, allow='"127.0.0.0/8"')
+    assert findings(run(folder, "--schema", url, "a.md")) == [FINDING]
+    folder = project(tmp_path, allow="")
+    refused(run(folder, "--schema", url, "a.md"), f"{name}, which resolves to 127.0.0.1 is the loopback address")
+    refused(run(folder, "--offline", "--schema", url, "a.md"), "is not in the schema cache")
+    assert server.total() == 1
+
+
+def loopback_name() -> str:
+    """A name of this machine that resolves to 127.0.0.1 but is no local name such as ``localhost``."""
+    name = socket.gethostname()
+    try:
+        if socket.gethostbyname(name) == "127.0.0.1" and "." not in name:
+            return name
+    except OSError:
+        pass
+    pytest.skip("this machine's name does not resolve to 127.0.0.1")
 
 
 def test_a_redirect_to_a_private_address_is_refused(tmp_path: Path, server: SchemaServer) -> None:

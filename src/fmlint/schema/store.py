@@ -18,14 +18,14 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from fmlint.schema.remote import Fetcher
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
 from fmlint.source import open_regular
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fmlint.schema.remote import Fetcher
 
 BUILTIN = {
     "article": "article.schema.json",
@@ -170,10 +170,24 @@ class SchemaSet:
 
 
 def _compile(root: str, resources: dict[str, Any], stepwise: bool, fetcher: Fetcher | None = None) -> Engine:
-    try:
-        return Engine(root, resources, _Retriever(resources, fetcher), stepwise)
-    except EngineError as exc:
-        raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+    retrieve = _Retriever(resources, fetcher)
+    for _ in range(_MAX_LATE_DOCUMENTS):
+        try:
+            return Engine(root, resources, retrieve, stepwise)
+        except EngineError as exc:
+            missing = urldefrag(exc.missing)[0] if exc.missing else None
+            if missing is None or missing in resources:
+                raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+        # The library reads a $dynamicRef's document only once its registry is made, and then
+        # cannot ask for it: read it as it would have been, and compile again.
+        try:
+            resources[missing] = retrieve(missing)
+        except ValueError as exc:
+            raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+    raise SchemaError(f"schema {_shown(root)} cannot be used: it refers to more than {_MAX_LATE_DOCUMENTS} documents")
+
+
+_MAX_LATE_DOCUMENTS = 32
 
 
 class _Retriever:
@@ -201,7 +215,8 @@ class _Retriever:
         if not document_uri.startswith("file:"):
             why = ": only http and https addresses are fetched" if self.fetcher is not None else ""
             raise ValueError(
-                f"the schema refers to {document_uri}, which fmlint cannot fetch{why}; download it and refer to the file"
+                f"the schema refers to {document_uri}, which fmlint cannot fetch{why}; "
+                "download it and refer to the file"
             )
         try:
             document = load_schema_file(_file_path(document_uri))
@@ -306,7 +321,8 @@ def schema_set_from(
     try:
         engine = _compile(base, resources, stepwise=False, fetcher=fetcher)
     except SchemaError:
-        problem = schema_problem(schema)  # say so when the schema itself is the reason
+        # Say so when the schema itself is the reason (its metaschema may be one fetched for it).
+        problem = schema_problem(schema, resources=resources, retrieve=_Retriever(resources, fetcher))
         if problem is not None:
             raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}") from None
         raise
