@@ -172,6 +172,9 @@ def test_a_remote_root_schema_is_fetched_and_validates(tmp_path: Path, server: S
     cached = copies(folder)
     assert len(cached) == 1 and "titled" not in cached[0].name and "127.0.0.1" not in cached[0].name
     assert oct(cached[0].parent.stat().st_mode & 0o777) == "0o700"
+    project(tmp_path, extra=f'schema = "{server.base}/titled.json"\n')  # the configuration's `schema` may be a URL
+    configured = run(folder, "a.md")
+    assert findings(configured) == [FINDING] and "titled.json (from the cache, fetched" in configured.stderr
 
 
 def test_a_local_schemas_remote_ref_is_fetched_with_the_documents_it_refers_to(

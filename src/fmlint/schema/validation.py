@@ -349,7 +349,7 @@ def _compile_problem(exc: BaseException) -> str:
     if dialect:
         return (
             f"its $schema {dialect.group(1)} is not a dialect fmlint knows "
-            f"(draft 4, 6, 7, 2019-09 or 2020-12); fmlint does not fetch metaschemas"
+            f"(draft 4, 6, 7, 2019-09 or 2020-12), and no metaschema was fetched for it"
         )
     kind = getattr(exc, "kind", None)
     if kind is not None and kind.name == "format" and kind.format == "regex":
