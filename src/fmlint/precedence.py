@@ -169,13 +169,17 @@ def _schema_location(root: str, value: str) -> str:
 def _fetcher(config: Any, args: Namespace) -> Any:
     """What gets this run's remote schemas: ``--offline``, ``allow-private-hosts`` and the schema cache's
     settings. ``--no-cache`` leaves the schema cache on: its copies are revalidated by their max age."""
-    from fmlint.links.settings import parse_private_hosts
     from fmlint.schema.remote import DEFAULT_MAX_AGE, DEFAULT_TIMEOUT, Fetcher, RemoteSettings
 
+    allowed: tuple[str, ...] = ()
+    if config.allow_private_hosts:
+        from fmlint.links.settings import parse_private_hosts  # as the link check reads them
+
+        allowed = parse_private_hosts(config.allow_private_hosts, "allow-private-hosts")
     return Fetcher(
         RemoteSettings(
             offline=bool(getattr(args, "offline", False)),
-            allow_private_hosts=parse_private_hosts(config.allow_private_hosts, "allow-private-hosts"),
+            allow_private_hosts=allowed,
             max_age=DEFAULT_MAX_AGE if config.schema_cache_max_age is None else config.schema_cache_max_age,
             timeout=DEFAULT_TIMEOUT if config.schema_fetch_timeout is None else config.schema_fetch_timeout,
         )

@@ -23,6 +23,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from fmlint.schema.store import MAX_SCHEMA_BYTES, SchemaError, parse_schema
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fmlint.links.address import AddressPolicy
+    from fmlint.schema.copies import Copy, CopyStore
+
 DEFAULT_MAX_AGE = 86400.0
 DEFAULT_TIMEOUT = 10.0
 _DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # their values are data, not schemas
@@ -67,8 +72,8 @@ class Fetcher:
         self.warn = warn
         self.documents: dict[str, Any] = {}
         self.sources: dict[str, str] = {}  # URL -> how it was got, for --verbose
-        self._store: Any = None
-        self._policy: Any = None
+        self._store: CopyStore | None = None
+        self._policy: AddressPolicy | None = None
 
     def report(self) -> Iterator[str]:
         """One line per document fetched or read from the cache: its URL and where it came from."""
@@ -92,38 +97,31 @@ class Fetcher:
         if self._policy is None:
             self._policy = AddressPolicy(self.settings.allow_private_hosts, purpose="to fetch schemas from it")
             self._store = _store(self.settings.cache_folder)
+        policy = self._policy
         try:
-            self._policy.check_literal(urlsplit(url).hostname or "")
+            policy.check_literal(urlsplit(url).hostname or "")
         except Refused as exc:
             raise SchemaError(f"schema {url} is not fetched: {exc}") from None
         except ValueError:
             raise SchemaError(f"schema {url} is not fetched: it is not a valid URL") from None
         copy = self._store.read(url) if self._store is not None else None
-        if copy is not None and not self._still_allowed(copy):
+        if copy is not None and not _still_allowed(copy, policy):
             copy = None
         age = time.time() - copy.fetched if copy is not None else 0.0
         if self.settings.offline:
             if copy is None:
+                problem = self._store.problem if self._store is not None else "it is turned off"
                 raise SchemaError(
                     f"schema {url} is not in the schema cache, and --offline fetches nothing; "
                     "run once without --offline to fetch it"
+                    + (f" (the schema cache cannot be used: {problem})" if problem else "")
                 )
             return self._use(copy, f"from the cache, fetched {_ago(age)}; --offline")
         if copy is not None and -60 <= age <= self.settings.max_age:
             return self._use(copy, f"from the cache, fetched {_ago(age)}")
-        return self._download(url, copy, age)
+        return self._download(url, copy, age, policy)
 
-    def _still_allowed(self, copy: Any) -> bool:
-        """A copy that came through non-public addresses is used only while they are still allowed."""
-        from fmlint.links.address import parse_address
-
-        for host, text in copy.private:
-            address = parse_address(text)
-            if address is None or not self._policy.allows(host, address):
-                return False
-        return True
-
-    def _download(self, url: str, copy: Any, age: float) -> Any:
+    def _download(self, url: str, copy: Copy | None, age: float, policy: AddressPolicy) -> Any:
         from fmlint.schema.copies import Copy
         from fmlint.schema.download import DownloadError, download
 
@@ -134,7 +132,7 @@ class Fetcher:
             conditions["If-Modified-Since"] = copy.last_modified
         settings = self.settings
         try:
-            answer = _run(lambda: download(url, self._policy, settings.timeout, MAX_SCHEMA_BYTES, conditions))
+            answer = _run(lambda: download(url, policy, settings.timeout, MAX_SCHEMA_BYTES, conditions))
         except DownloadError as exc:
             if exc.network and copy is not None:
                 self.warn(f"schema {url} could not be fetched ({exc}); using the copy cached {_ago(age)}")
@@ -149,11 +147,11 @@ class Fetcher:
         self.sources[url] = "from the network"
         return document
 
-    def _keep(self, copy: Any) -> None:
+    def _keep(self, copy: Copy) -> None:
         if self._store is not None:
             self._store.write(copy)
 
-    def _use(self, copy: Any, source: str) -> Any:
+    def _use(self, copy: Copy, source: str) -> Any:
         document = self._parse(copy.url, copy.body)
         self.sources[copy.url] = source
         return document
@@ -171,7 +169,18 @@ class Fetcher:
         return document
 
 
-def _store(folder: str | None) -> Any:
+def _still_allowed(copy: Copy, policy: AddressPolicy) -> bool:
+    """A copy that came through non-public addresses is used only while they are still allowed."""
+    from fmlint.links.address import parse_address
+
+    for host, text in copy.private:
+        address = parse_address(text)
+        if address is None or not policy.allows(host, address):
+            return False
+    return True
+
+
+def _store(folder: str | None) -> CopyStore | None:
     from fmlint.schema.copies import CopyStore, default_folder
 
     if folder is None:
