@@ -26,6 +26,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TITLED = {"$schema": DRAFT, "type": "object", "properties": {"title": {"type": "string", "minLength": 3}}}
 SHORT_TITLE = "---\ntitle: ab\n---\nText.\n"
 FINDING = ("a.md", 2, 8, "FM207")  # `title` must have at least 3 characters
+MODIFIED = "Tue, 01 Dec 2026 10:00:00 GMT"
 
 
 class SchemaServer:
@@ -64,6 +65,12 @@ def _handler(server: SchemaServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"")
                 return
             body = document if isinstance(document, bytes) else json.dumps(document).encode()
+            if self.path.startswith("/dated/"):  # Last-Modified instead of an ETag, as static file servers do
+                if self.headers.get("If-Modified-Since") == MODIFIED:
+                    self._send(304, b"")
+                    return
+                self._send(200, body, {"Last-Modified": MODIFIED})
+                return
             etag = etag_of(body)
             if self.headers.get("If-None-Match") == etag:
                 self._send(304, b"", {"ETag": etag})
@@ -296,6 +303,16 @@ def test_an_expired_copy_is_revalidated_and_kept_on_304(tmp_path: Path, server: 
     assert server.headers[1]["If-None-Match"] == etag_of(json.dumps(TITLED).encode())
     assert server.statuses == [200, 304]
     assert "titled.json (revalidated: unchanged since the cached copy)" in second.stderr
+
+
+def test_an_expired_copy_is_revalidated_by_its_last_modified_date(tmp_path: Path, server: SchemaServer) -> None:
+    server.documents["/dated/titled.json"] = TITLED
+    folder = project(tmp_path, extra="schema-cache-max-age = 0\n")
+    findings(run(folder, "--schema", f"{server.base}/dated/titled.json", "a.md"))
+    second = run(folder, "--schema", f"{server.base}/dated/titled.json", "a.md")
+    assert findings(second) == [FINDING] and "(revalidated: unchanged" in second.stderr
+    assert server.headers[1]["If-Modified-Since"] == MODIFIED and "If-None-Match" not in server.headers[1]
+    assert server.statuses == [200, 304]
 
 
 def test_a_changed_remote_schema_changes_the_findings_despite_the_result_cache(

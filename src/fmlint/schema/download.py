@@ -79,6 +79,7 @@ async def download(
         timeout=aiohttp.ClientTimeout(total=timeout),
         headers={"User-Agent": USER_AGENT, "Accept": "application/schema+json, application/json, */*"},
         trust_env=False,
+        cookie_jar=aiohttp.DummyCookieJar(),  # nothing one host sets travels to the next hop
         auto_decompress=False,  # decompressed here, counted as it comes, so a small gzip cannot fill memory
     )
     try:
