@@ -1,160 +1,33 @@
-"""The command line: parse arguments, build the run, return an exit code.
-
-Exit codes: 0 no errors, 1 errors found (or warnings with ``--strict``), 2 usage
-error (unknown option, unknown rule code, unreadable or invalid configuration).
-"""
+"""``fmlint check``: build the run, lint or fix its files, report, and return the exit code."""
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
-from fmlint.commands import infer, list_rules, say, show_rule, show_schema
+from fmlint.cli.commands import say
+from fmlint.cli.exit import EXIT_OK, EXIT_PROBLEMS
 from fmlint.escape import printable
-from fmlint.precedence import Run, UsageError, build_run
+from fmlint.precedence import Run, build_run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from argparse import Namespace
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run fmlint with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    previous = _stop_on_sigterm()
-    try:
-        return _main(argv)
-    except KeyboardInterrupt:
-        return 130
-    except _Terminated:
-        return 143
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = plain_check(argv)
-    if args is None:
-        from fmlint.arguments import parse
-
-        try:
-            args = parse(argv)
-        except SystemExit as exit:  # argparse exits on --help, --version and usage errors
-            return exit.code if isinstance(exit.code, int) else EXIT_USAGE
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        # File text goes to the terminal: one a terminal cannot show must not end the run.
-        sys.stdout.reconfigure(errors="backslashreplace")
-    try:
-        if args.command == "check":
-            return _check(args, sys.stdout)
-        if args.command == "rules":
-            return list_rules(sys.stdout)
-        if args.command == "rule":
-            return show_rule(args.code, sys.stdout)
-        if args.command == "server":
-            from fmlint.server import serve
-
-            return serve()
-        if args.name == "infer":
-            return infer(args, sys.stdout)
-        return show_schema(args.name, sys.stdout)
-    except UsageError as exc:
-        say("error", str(exc))
-        return EXIT_USAGE
-    except BrokenPipeError:
-        # The reader went away (``fmlint check | head``): nothing more to say.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PROBLEMS
-
-
-def plain_check(argv: Sequence[str]) -> Namespace | None:
-    """``fmlint check PATH...`` without options (how pre-commit runs it), read as argparse reads
-    it, or ``None`` for any other command line. A test holds the two readings equal.
-
-    Everything after a ``--`` is a path, even when it starts with ``-``: the hooks end their
-    entry with ``--`` so that a committed file named ``--config=x.md`` stays a file name.
-    """
-    if not argv or argv[0] != "check":
-        return None
-    arguments = list(argv[1:])
-    paths = arguments
-    if "--" in arguments:
-        end = arguments.index("--")
-        paths = [*arguments[:end], *arguments[end + 1 :]]
-        arguments = arguments[:end]
-    if any(arg.startswith("-") for arg in arguments):
-        return None
-    from types import SimpleNamespace
-
-    namespace = SimpleNamespace(
-        command="check",
-        paths=paths,
-        select=None,
-        extend_select=[],
-        ignore=[],
-        per_file_ignores=None,
-        extend_per_file_ignores=[],
-        output_format=None,
-        schema=None,
-        config=None,
-        isolated=False,
-        strict=None,
-        exit_zero=False,
-        quiet=False,
-        statistics=False,
-        now=None,
-        show_traceback=False,
-        fix=False,
-        unsafe_fixes=False,
-        diff=False,
-        no_cache=False,
-        jobs=None,
-        include=None,
-        extend_include=[],
-        show_settings=False,
-        show_files=False,
-        stdin_filename=None,
-        verbose=False,
-        links=False,
-        offline=False,
-    )
-    return cast("Namespace", namespace)  # the same attributes
-
-
-class _Terminated(BaseException):
-    """SIGTERM: unwind like Ctrl-C (stop the workers, write no cache) instead of dying mid-write."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
-def _stop_on_sigterm() -> Any:
-    try:
-        return signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread: leave signals to the program that runs us
-        return None
-
-
-def _check(args: Namespace, stream: TextIO) -> int:
-    from fmlint.discover import discover
-    from fmlint.lint import Linter
+def check(args: Namespace, stream: TextIO) -> int:
+    """``fmlint check``: lint (or fix) the files the arguments name, report, return the exit code."""
+    from fmlint.pipeline.discover import discover
+    from fmlint.pipeline.lint import Linter
     from fmlint.report import RunResult
-    from fmlint.report.lines import SourceLines
-    from fmlint.runner import lint_targets
+    from fmlint.run.runner import lint_targets
 
     if args.stdin_filename is not None or args.paths == ["-"]:
-        from fmlint.stdin import check_stdin
+        from fmlint.cli.stdin import check_stdin
 
         return check_stdin(args, build_run(args), stream)
     run = build_run(args)
@@ -173,25 +46,38 @@ def _check(args: Namespace, stream: TextIO) -> int:
         diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), cache=cache, jobs=run.jobs)
         if verbose:
             _say_cache_use(len(checked_paths), cache)
-        lines = SourceLines(known=cache.remembered_lines, record=True) if cache is not None else SourceLines()
+        lines = _quoted_lines(run, diagnostics, cache)
         result = RunResult(
             tuple(diagnostics), tuple(checked_paths), unsafe_fixes=args.unsafe_fixes, lines=lines, strict=run.strict
         )
-        _render(run, result, stream)
+        render_result(run, result, stream)
         stream.flush()
-        if cache is not None:  # after the report: the lines it quoted are kept with the run's outcome
-            cache.remember_lines(lines.quoted)
+        if cache is not None:
             cache.save()
     finally:
         if cache is not None:
             cache.close()  # an interrupted run leaves the cache as it was
-    return _exit_code(run, result)
+    return exit_code(run, result)
+
+
+def _quoted_lines(run: Run, diagnostics: list[Any], cache: Any) -> Any:
+    """The source lines the report quotes, read before it is rendered: the cache keeps them with the
+    run's outcome, so a run whose files are all unchanged reads none (the report only renders)."""
+    from fmlint.report import quotes_source
+    from fmlint.report.lines import SourceLines, read_lines
+
+    if run.statistics or not quotes_source(run.output_format):
+        return SourceLines(max_bytes=0)
+    quoted = read_lines(diagnostics, cache.remembered_lines if cache is not None else {})
+    if cache is not None:
+        cache.remember_lines(quoted)
+    return SourceLines(known=quoted, max_bytes=0)
 
 
 def _show(args: Namespace, run: Run, stream: TextIO) -> int:
     """``--show-settings`` and ``--show-files``: print what the run would use, lint nothing."""
-    from fmlint.discover import discover
-    from fmlint.show import show_files, show_settings
+    from fmlint.cli.show import show_files, show_settings
+    from fmlint.pipeline.discover import discover
 
     if args.show_settings:
         show_settings(run, stream)
@@ -200,7 +86,7 @@ def _show(args: Namespace, run: Run, stream: TextIO) -> int:
     return EXIT_OK
 
 
-def _render(run: Run, result: Any, stream: TextIO) -> None:
+def render_result(run: Run, result: Any, stream: TextIO) -> None:
     from fmlint.report import render, render_statistics
 
     if run.statistics:
@@ -209,7 +95,7 @@ def _render(run: Run, result: Any, stream: TextIO) -> None:
         render(run.output_format, result, stream, quiet=run.quiet)
 
 
-def _exit_code(run: Run, result: Any) -> int:
+def exit_code(run: Run, result: Any) -> int:
     if run.exit_zero:
         return EXIT_OK
     if result.errors or (run.strict and result.warnings):
@@ -219,28 +105,19 @@ def _exit_code(run: Run, result: Any) -> int:
 
 def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
-    from fmlint.discover import discover
-    from fmlint.fixer import Fixer, Outcome
+    from fmlint.fix.buffer import summary
+    from fmlint.fix.engine import Fixer
+    from fmlint.fix.run import cross_file_fixes, fix_targets
+    from fmlint.pipeline.discover import discover
     from fmlint.report import RunResult
     from fmlint.report.diff import render_diff
-    from fmlint.runner import lint_targets
 
-    fixer = Fixer(
-        linter,
-        unsafe=args.unsafe_fixes,
-        write=not args.diff,
-        trees=run.paths,
-        found=_link_fixes(run, linter, args),
-    )
-    outcomes: list[Outcome] = []
-
-    def fix_file(path: str) -> Any:
-        outcome = fixer.fix_file(path)
-        outcomes.append(outcome)
-        return outcome.result
-
+    found = {}
+    if run.settings.links is not None and args.unsafe_fixes:  # moved links' fixes: unsafe, and cross-file
+        found = cross_file_fixes(linter, discover(run.paths, run.filters))
+    fixer = Fixer(linter, unsafe=args.unsafe_fixes, write=not args.diff, trees=run.paths, found=found)
     with _terminate_as_exit():
-        diagnostics, checked_paths = lint_targets(linter, discover(run.paths, run.filters), fix_file)
+        diagnostics, checked_paths, outcomes = fix_targets(fixer, discover(run.paths, run.filters))
     if args.verbose:
         _say_cache_use(len(checked_paths), None)
     for outcome in outcomes:
@@ -257,9 +134,7 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
             if unsafe:
                 say("warning", f"its fixes are not in the diff: {unsafe} (`--fix` applies them)", outcome.path)
         stream.flush()
-        noun = "problem" if count == 1 else "problems"
-        files = "file" if len(fixed) == 1 else "files"
-        print(f"Would fix {count} {noun} in {len(fixed)} {files}." if count else "No fixes to apply.", file=sys.stderr)
+        print(summary(count, len(fixed)), file=sys.stderr)
         return EXIT_OK if run.exit_zero or not (count or trouble) else EXIT_PROBLEMS
     result = RunResult(
         tuple(diagnostics),
@@ -270,26 +145,11 @@ def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
         unsafe_fixes=args.unsafe_fixes,
         strict=run.strict,
     )
-    _render(run, result, stream)
+    render_result(run, result, stream)
     stream.flush()
     if trouble and not run.exit_zero:
         return EXIT_PROBLEMS
-    return _exit_code(run, result)
-
-
-def _link_fixes(run: Run, linter: Any, args: Namespace) -> dict[str, tuple[Any, ...]]:
-    """The moved links' fixes (unsafe, and found only once every file is read), by path."""
-    if run.settings.links is None or not args.unsafe_fixes:
-        return {}
-    from fmlint.discover import discover
-    from fmlint.runner import lint_targets
-
-    diagnostics, _ = lint_targets(linter, discover(run.paths, run.filters))
-    found: dict[str, tuple[Any, ...]] = {}
-    for diagnostic in diagnostics:
-        if diagnostic.code.startswith("FM8") and diagnostic.fix is not None:
-            found[diagnostic.path] = (*found.get(diagnostic.path, ()), diagnostic)
-    return found
+    return exit_code(run, result)
 
 
 @contextmanager
@@ -320,8 +180,8 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     if _leaves_its_folder(run.cache_dir, run.cache_root):
         # A committed `.fmlint_cache -> /elsewhere` would make fmlint write outside the tree.
         return None, f"fmlint: cache: off: {printable(run.cache_dir)} is a symbolic link out of its folder"
-    from fmlint.cache import ResultCache, configuration_key
-    from fmlint.cache.signing import KeyUnavailable, Signer
+    from fmlint.run.cache import ResultCache, configuration_key
+    from fmlint.run.cache.signing import KeyUnavailable, Signer
 
     try:
         signer = Signer.for_user()

@@ -14,42 +14,32 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.discover import Target
-from fmlint.document import Position
-from fmlint.lint import FileResult, Linter
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.document import Position
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.result import FileResult
 from fmlint.rules import BY_NAME
-from fmlint.rules.base import ClockUse, make_diagnostic
-from fmlint.source import ReadProblem, read_file_head
+from fmlint.rules.base import make_diagnostic
+from fmlint.run import pool
+from fmlint.run.clock import ClockUse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from multiprocessing.pool import Pool
     from typing import Any
 
-    from fmlint.cache import ResultCache
-    from fmlint.lint import Settings
-    from fmlint.rules.base import Rule
-
-    Job = tuple[str, str | None]  # a path, and the content hash its cached result was made from
-    # A path, its stat and content hash (when the cache is on), its result (none when the
-    # cache knew the content), and that result packed for the cache by a worker
-    # (:func:`fmlint.cache.pack`), so that this process does not pack it again.
-    Outcome = tuple[str, os.stat_result | None, str | None, FileResult | None, str | None]
-    Item = tuple[str, Target | FileResult | Job]
+    from fmlint.run.cache import ResultCache
+    from fmlint.run.pool import Item, Outcome
 
 # Files that must be linted (not answered from the cache) before a pool is started.
 # Measured on 2 cores (README, Performance): two workers take 0.63x the speed of one
 # process on 100 files, 0.88x on 800 and 1.15x on 1,600; each worker compiles its
 # checks and imports jsonschema again, which only pays from about a thousand files.
 POOL_THRESHOLD = 1000
-_BATCH = 2000  # files classified ahead of the pool: bounds the results held in flight
-_CHUNK = 32  # files per task sent to a worker
 
 
 def lint_targets(
     linter: Linter,
     targets: Iterable[Target],
-    lint_file: Callable[[str], FileResult] | None = None,
     *,
     cache: ResultCache | None = None,
     jobs: int | None = 1,
@@ -59,18 +49,14 @@ def lint_targets(
     """Lint ``targets``; return every diagnostic (sorted) and the paths of the files checked, in order
     (a folder that could not be listed is reported, but it is not a file checked).
 
-    ``lint_file`` replaces :meth:`Linter.lint_file` for each file (``--fix`` fixes the
-    file and returns what remains): every file then goes through it, in this process,
-    without the cache. ``jobs`` is the number of processes (``None``: one per core,
+    ``jobs`` is the number of processes (``None``: one per core,
     when at least ``pool_threshold`` files need linting). ``bypass_cache`` names the
     files whose result must not come from or go to the cache.
     """
-    if lint_file is not None:
-        cache, jobs = None, 1
     fingerprint = None
     shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     clock = ClockUse()  # how the run's findings depend on ``now``, file by file, then across files
-    run = _Run(linter, cache, bypass_cache, lint_file)
+    run = _Run(linter, cache, bypass_cache)
     if cache is not None:
         targets = list(targets)
         if bypass_cache is None:
@@ -80,21 +66,37 @@ def lint_targets(
                 paths = [target.path for target in targets if target.file]
                 return remembered, paths
         wanted = (target.path for target in targets if target.problem is None and not run.bypassed(target.path))
-        run.cached = cache.take(wanted, lambda path, result: _kept(result, path, shared, clock))
+        run.cached = {path: _kept(result, path, shared, clock) for path, result in cache.take(wanted)}
         targets = _consumed(targets)
     items = run.classify(targets)
-    workers = _workers(jobs)
+    workers = pool.workers(jobs)
     if workers > 1:
-        outcomes = _parallel(run, items, workers, pool_threshold if jobs is None else 1)
+        outcomes = pool.parallel(run, items, workers, pool_threshold if jobs is None else 1)
     else:
         outcomes = run.serial(items)
+    diagnostics, checked = collect(linter, outcomes, clock, shared)
+    if cache is not None and fingerprint is not None:
+        cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
+    return diagnostics, checked
+
+
+def collect(
+    linter: Linter,
+    outcomes: Iterable[Item],
+    clock: ClockUse | None = None,
+    shared: dict[tuple[int, ...], tuple[int, ...]] | None = None,
+) -> tuple[list[Diagnostic], list[str]]:
+    """Every diagnostic of ``outcomes`` (each a target ``problem``, or a ``result`` linted or
+    ``cached``) and of the cross-file pass over them, sorted; and the paths of the files checked."""
+    clock = ClockUse() if clock is None else clock
+    shared = {} if shared is None else shared
     diagnostics: list[Diagnostic] = []
     results: list[FileResult] = []
     checked: list[str] = []
     for kind, value in outcomes:
         if kind == "problem":
             assert isinstance(value, Target)
-            diagnostics.extend(run.unreadable(value))
+            diagnostics.extend(unreadable(linter, value))
             if value.file:  # a file that must not be read is still one of the files checked
                 checked.append(value.path)
             continue
@@ -108,9 +110,16 @@ def lint_targets(
             results.append(FileResult(value.path, (), facts, value.suppressions))
     diagnostics.extend(linter.finish(results, clock))
     diagnostics.sort(key=Diagnostic.sort_key)
-    if cache is not None and fingerprint is not None:
-        cache.remember_run(fingerprint, diagnostics, clock.window(linter.settings.now))
     return diagnostics, checked
+
+
+def unreadable(linter: Linter, target: Target) -> list[Diagnostic]:
+    """The FM006 finding of a target that cannot (or must not) be read, as the policy reports it."""
+    rule = BY_NAME["unreadable-file"]
+    if not linter.policy.reports(rule.code, target.path):
+        return []
+    assert target.problem is not None
+    return linter.policy.with_severities([make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)])
 
 
 def _compact(value: Any, shared: dict[tuple[int, ...], tuple[int, ...]]) -> Any:
@@ -166,7 +175,7 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
 
     When nothing changed since the last run, its whole outcome is reused, without
     reading a single per-file result (a warm run spends most of its time there)."""
-    from fmlint.cache import new_hash
+    from fmlint.run.cache import new_hash
 
     hashed = new_hash()
     update = hashed.update
@@ -190,15 +199,6 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
     return bytes(hashed.digest())
 
 
-def _workers(jobs: int | None) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 class _Run:
     """The per-run state shared by the serial and the parallel path."""
 
@@ -207,12 +207,10 @@ class _Run:
         linter: Linter,
         cache: ResultCache | None,
         bypass: Callable[[str], bool] | None,
-        lint_file: Callable[[str], FileResult] | None = None,
     ) -> None:
         self.linter = linter
         self.cache = cache
         self.bypass = bypass
-        self.lint_file = lint_file
         self.cached: dict[str, FileResult] = {}  # the results the cache had, until they are taken
 
     def bypassed(self, path: str) -> bool:
@@ -236,12 +234,9 @@ class _Run:
 
     def serial(self, items: Iterable[Item]) -> Iterator[Item]:
         for kind, value in items:
-            if kind == "job" and self.lint_file is not None:
+            if kind == "job":
                 assert not isinstance(value, (Target, FileResult))
-                yield "result", self.lint_file(value[0])
-            elif kind == "job":
-                assert not isinstance(value, (Target, FileResult))
-                yield "result", self.settle(lint_one(self.linter, value, self.cache is not None))
+                yield "result", self.settle(pool.lint_one(self.linter, value, self.cache is not None))
             else:
                 yield kind, value
 
@@ -256,127 +251,7 @@ class _Run:
             if result is None:  # pragma: no cover - the cache said it knew this content
                 result = self.linter.lint_file(path)
             return result
-        from fmlint.cache import pack
+        from fmlint.run.cache import pack
 
         cache.store(path, info, content, result, packed if packed is not None else pack(result))
         return result
-
-    def unreadable(self, target: Target) -> list[Diagnostic]:
-        rule = BY_NAME["unreadable-file"]
-        if not self.linter.reports(rule.code, target.path):
-            return []
-        assert target.problem is not None
-        return self.linter.with_severities(
-            [make_diagnostic(rule, target.path, Position(1, 1, 1, 2), "", target.problem)]
-        )
-
-
-def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
-    """Read and lint one file; when what was read hashes as ``job``'s known content, skip the lint."""
-    path, known = job
-    head = read_file_head(path, linter.settings.limits.max_front_matter_bytes)
-    if isinstance(head, ReadProblem) or not hashed:
-        return path, None, None, linter.lint_head(path, head), None
-    from fmlint.cache import digest
-
-    content = digest(head.data)
-    if content == known:
-        return path, head.info, content, None, None
-    return path, head.info, content, linter.lint_head(path, head), None
-
-
-def _parallel(run: _Run, items: Iterator[Item], workers: int, threshold: int) -> Iterator[Item]:
-    """Like :meth:`_Run.serial`, in ``workers`` processes once ``threshold`` files need linting."""
-    first: list[Item] = []
-    pending = 0
-    for item in items:
-        first.append(item)
-        pending += item[0] == "job"
-        if pending >= threshold:
-            break
-    else:  # too few files to lint for a pool to pay
-        yield from run.serial(first)
-        return
-    from collections import deque
-    from itertools import chain, islice
-
-    pool = None
-    try:
-        with _signals_held():  # Ctrl-C while the workers start would leave them running
-            pool = _start_pool(run.linter, workers, run.cache is not None)
-        stream = chain(first, items)
-        in_flight: deque[tuple[list[Item], Iterator[Outcome]]] = deque()
-        while True:
-            batch = list(islice(stream, _BATCH))
-            if batch:
-                jobs = [value for kind, value in batch if kind == "job"]
-                in_flight.append((batch, pool.imap(_work, jobs, _CHUNK)))  # type: ignore[arg-type]
-            if not in_flight:
-                break
-            if batch and len(in_flight) < 2:
-                continue  # keep the workers fed while this process classifies the next batch
-            done, outcomes = in_flight.popleft()
-            for kind, value in done:
-                yield ("result", run.settle(next(outcomes))) if kind == "job" else (kind, value)
-        pool.close()
-        pool.join()
-    finally:
-        if pool is not None:
-            pool.terminate()
-
-
-_linter: Linter | None = None  # each worker's own, built once from the run's settings
-_hashed = False
-
-
-def _start_pool(linter: Linter, workers: int, hashed: bool) -> Pool:
-    import multiprocessing
-
-    settings = linter.settings
-    # fork starts a worker without re-importing fmlint; the settings reach each worker
-    # once, through the initializer, never with each file.
-    settings.schemas.engine()  # compiled once here, inherited by every worker
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers, _init_worker, (settings, tuple(linter.rules), hashed))
-
-
-class _signals_held:
-    """Hold SIGINT and SIGTERM back while the pool starts; they arrive once it can be stopped."""
-
-    def __enter__(self) -> None:
-        import signal
-
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
-
-    def __exit__(self, *exc: object) -> None:
-        import signal
-
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
-
-
-def _init_worker(settings: Settings, rules: tuple[Rule, ...], hashed: bool) -> None:
-    import signal
-
-    global _linter, _hashed
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops the pool
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(
-            signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM)
-        )  # held back in the parent while this started
-    _linter = Linter(settings, rules)
-    _hashed = hashed
-
-
-def _work(job: Job) -> Outcome:
-    assert _linter is not None
-    path, info, content, result, _ = lint_one(_linter, job, _hashed)
-    if result is None or content is None:
-        return path, info, content, result, None
-    from fmlint.cache import pack
-
-    # Packed here, in parallel: the parent hands the same text to the cache.
-    return path, info, content, result, pack(result)
