@@ -36,7 +36,7 @@ class Copy(NamedTuple):
 
 def default_folder() -> str | None:
     """Where copies live, or ``None`` when there is no home to keep them in."""
-    from fmlint.cache.signing import KeyUnavailable, user_cache_directory
+    from fmlint.run.cache.signing import KeyUnavailable, user_cache_directory
 
     try:
         return os.path.join(user_cache_directory(), "schemas")

@@ -210,6 +210,8 @@ class _Retriever:
                 document = self.fetcher.fetch(document_uri)
             except SchemaError as exc:
                 raise ValueError(str(exc)) from None
+            except Exception as exc:  # a fault of fmlint's: said as such, not as a refusal
+                raise ValueError(f"schema {document_uri} cannot be fetched ({type(exc).__name__}: {exc})") from None
             self.resources[document_uri] = document
             return document
         if not document_uri.startswith("file:"):
