@@ -221,6 +221,19 @@ def test_a_metaschema_and_a_dynamic_reference_are_fetched_too(tmp_path: Path, se
     refused(run(folder, "--schema", "dialect.json", "a.md"), "is not a valid JSON Schema", "(at /type)")
 
 
+def test_worker_processes_use_what_was_fetched_and_fetch_nothing(tmp_path: Path, server: SchemaServer) -> None:
+    server.documents["/titled.json"] = TITLED
+    folder = project(tmp_path)
+    title = {"$dynamicRef": f"{server.base}/titled.json#/properties/title"}  # read only after the first compile
+    (folder / "local.json").write_text(json.dumps({"$schema": DRAFT, "properties": {"title": title}}))
+    names = [f"{index}.md" for index in range(6)]
+    for name in names:
+        (folder / name).write_text(SHORT_TITLE)
+    completed = run(folder, "--no-cache", "--jobs", "2", "--schema", "local.json", *names)
+    assert findings(completed) == [(name, 2, 8, "FM207") for name in names]
+    assert server.total() == 1
+
+
 def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path, server: SchemaServer) -> None:
     server.documents["/titled.json"] = TITLED
     folder = project(tmp_path, allow="")
