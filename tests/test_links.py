@@ -123,10 +123,11 @@ def test_offline_sends_nothing_and_names_what_it_does_not_know(site: Path, serve
     assert code == 1
 
 
-def test_offline_without_links_is_a_usage_error(site: Path) -> None:
+def test_offline_without_links_checks_no_link(site: Path) -> None:
+    """--offline also keeps remote schemas to the schema cache, so it is no error without --links."""
     (site / "a.md").write_text(article("https://example.com/x"))
-    result = run_cli("check", "--offline", "a.md", cwd=site)
-    assert result.code == 2 and "--offline only applies to link checking" in result.err
+    result = run_cli("check", "--offline", "--output-format", "json", "a.md", cwd=site)
+    assert result.code == 0 and json.loads(result.out) == [], result.err
 
 
 def test_no_cache_neither_reads_nor_writes(site: Path, server: LinkServer, user_cache: Path) -> None:

@@ -51,6 +51,8 @@ class Config:
         self.references: list[dict[str, str]] = []  # [[tool.fmlint.references]]: files, field, target
         self.links: dict[str, Any] = {}  # [tool.fmlint.links], see fmlint.links.settings
         self.allow_private_hosts: list[str] = []
+        self.schema_cache_max_age: float | None = None  # seconds; None: fmlint.schema.remote's default
+        self.schema_fetch_timeout: float | None = None
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
 
@@ -243,6 +245,13 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return _check_references(value, where)
     if attribute in ("links", "allow_private_hosts"):
         return _check_links(attribute, value, where)
+    if attribute in ("schema_cache_max_age", "schema_fetch_timeout"):
+        from fmlint.schema.remote import parse_duration
+
+        try:
+            return parse_duration(value, where, key, allow_zero=attribute == "schema_cache_max_age")
+        except ValueError as exc:
+            raise ConfigError(f"{exc}, {got(value)}") from None
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(

@@ -37,6 +37,7 @@ class Run(NamedTuple):
     cache_root: str = "."  # the folder the cache must stay in: the configuration's
     config_file: str | None = None  # where the settings came from, for --verbose
     schema_file: str | None = None  # None: the built-in schema
+    fetcher: Any = None  # fmlint.schema.remote.Fetcher: how remote schemas were got, for --verbose
 
 
 def build_run(args: Namespace) -> Run:
@@ -75,9 +76,10 @@ def build_run(args: Namespace) -> Run:
             f"--statistics prints a table for people: use it with --output-format "
             f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
         )
-    schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
+    schema_path = args.schema or (_schema_location(config.root, config.schema) if config.schema else None)
+    fetcher = _fetcher(config, args)
     try:
-        schemas = load_schema_set(schema_path)
+        schemas = load_schema_set(schema_path, fetcher)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
     settings = Settings(
@@ -105,6 +107,7 @@ def build_run(args: Namespace) -> Run:
         cache_root=config.root,
         config_file=config.source,
         schema_file=schema_path,
+        fetcher=fetcher,
     )
 
 
@@ -142,8 +145,6 @@ def file_filter(config: Any, args: Namespace) -> Any:
 def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[str]) -> Any:
     """How the FM8 rules check links: ``None`` when none of them is on (nothing to import)."""
     if not any(code.startswith("FM8") for code in enabled):
-        if args.offline:
-            raise UsageError("--offline only applies to link checking: use it with --links")
         return None
     from fmlint.links.settings import LinksConfigError, parse_links
 
@@ -156,6 +157,33 @@ def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[
     links.use_cache = not args.no_cache
     links.progress = sys.stderr.isatty()
     return links
+
+
+def _schema_location(root: str, value: str) -> str:
+    """``schema`` of the configuration: a URL as it is, a path from the configuration's folder."""
+    from fmlint.schema.remote import is_remote
+
+    return value if is_remote(value) else os.path.join(root, value)
+
+
+def _fetcher(config: Any, args: Namespace) -> Any:
+    """What gets this run's remote schemas: ``--offline``, ``allow-private-hosts`` and the schema cache's
+    settings. ``--no-cache`` leaves the schema cache on: its copies are revalidated by their max age."""
+    from fmlint.schema.remote import DEFAULT_MAX_AGE, DEFAULT_TIMEOUT, Fetcher, RemoteSettings
+
+    allowed: tuple[str, ...] = ()
+    if config.allow_private_hosts:
+        from fmlint.links.settings import parse_private_hosts  # as the link check reads them
+
+        allowed = parse_private_hosts(config.allow_private_hosts, "allow-private-hosts")
+    return Fetcher(
+        RemoteSettings(
+            offline=bool(getattr(args, "offline", False)),
+            allow_private_hosts=allowed,
+            max_age=DEFAULT_MAX_AGE if config.schema_cache_max_age is None else config.schema_cache_max_age,
+            timeout=DEFAULT_TIMEOUT if config.schema_fetch_timeout is None else config.schema_fetch_timeout,
+        )
+    )
 
 
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:

@@ -200,7 +200,9 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         help="check that the URLs answer (the FM8 rules; the same as --extend-select FM8); uses the network",
     )
     check.add_argument(
-        "--offline", action="store_true", help="with --links, send no request: judge links from the link cache only"
+        "--offline",
+        action="store_true",
+        help="send no request: judge links (--links) from the link cache, read remote schemas from the schema cache",
     )
     check.add_argument(
         "--jobs",

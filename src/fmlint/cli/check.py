@@ -206,10 +206,13 @@ def _say_setup(run: Run, cache_note: str) -> None:
     if run.schema_file is None:
         print("fmlint: schema: the built-in article schema", file=sys.stderr)
     else:
-        print(f"fmlint: schema: {printable(run.schema_file)}", file=sys.stderr)
+        if run.fetcher is None or run.schema_file not in run.fetcher.sources:  # a fetched one is said below
+            print(f"fmlint: schema: {printable(run.schema_file)}", file=sys.stderr)
         for uri in schemas.resources:
             if uri != schemas.root and uri.startswith("file:"):
                 print(f"fmlint: schema: {printable(uri)} (referred to)", file=sys.stderr)
+    for line in run.fetcher.report() if run.fetcher is not None else ():
+        print(f"fmlint: schema: {printable(line)}", file=sys.stderr)
     print(cache_note, file=sys.stderr)
 
 
