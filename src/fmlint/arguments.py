@@ -64,7 +64,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             formatter_class=_Formatter,
         )
         names = schema.add_subparsers(dest="name", metavar="NAME", required=True)
-        for name in ("article", "related-link", "diagnostics"):
+        for name in ("article", "article-fields", "related-link", "diagnostics"):
             names.add_parser(name, help=f"print the built-in {name} schema", formatter_class=_Formatter)
         infer = names.add_parser(
             "infer", help="write a schema that the files' front-matter fits", formatter_class=_Formatter

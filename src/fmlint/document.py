@@ -28,13 +28,14 @@ class Position(NamedTuple):
 class Document:
     """The front-matter of one file, parsed. ``data`` is the root mapping."""
 
-    __slots__ = ("_derived", "_line_starts", "data", "path", "source", "spans")
+    __slots__ = ("_derived", "_line_starts", "data", "path", "schema", "source", "spans")
 
     def __init__(self, path: str, source: Source, data: Any, spans: dict[str, Span]) -> None:
         self.path = path
         self.source = source
         self.data = data  # the root mapping, once the file has passed the structural checks
         self.spans = spans
+        self.schema: Any = None  # the fmlint.schema.store.SchemaSet the file is checked against, once chosen
         self._line_starts: list[int] | None = None
         self._derived: dict[Callable[[Any], Any], Any] = {}
 

@@ -49,6 +49,7 @@ class Settings:
         "per_file_ignores",
         "severities",
         "links",
+        "schema_map",
     )
     __slots__ = _fields
 
@@ -63,6 +64,7 @@ class Settings:
         per_file_ignores: tuple[suppress.FileIgnore, ...] = (),
         severities: Mapping[str, Severity] | None = None,
         links: Any = None,
+        schema_map: Any = None,
     ) -> None:
         self.schemas = schemas
         self.enabled = enabled
@@ -73,6 +75,23 @@ class Settings:
         self.per_file_ignores = per_file_ignores
         self.severities: Mapping[str, Severity] = {} if severities is None else severities  # code -> severity
         self.links = links  # fmlint.links.settings.LinkSettings: how FM8 checks links (None: offline, no cache)
+        if schema_map is None:  # every file uses `schemas` but where its own `$schema` names another
+            from fmlint.schema.mapping import SchemaMap
+
+            schema_map = SchemaMap((), "", False, os.getcwd())
+        self.schema_map = schema_map  # fmlint.schema.mapping.SchemaMap: which files use which schema
+
+    def schema_for(self, path: str, data: Any) -> SchemaSet:
+        """The schema the file ``path``, whose front-matter is ``data``, is checked against (see
+        :mod:`fmlint.schema.mapping`); :class:`fmlint.schema.mapping.FileSchemaError` when its ``$schema``
+        cannot be used."""
+        return self.schema_map.choose(path, data, self.schemas)  # type: ignore[no-any-return]
+
+    def compile_schemas(self) -> None:
+        """Compile every configured schema now (a pool's workers then inherit them compiled)."""
+        self.schemas.engine()
+        for entry in self.schema_map.entries:
+            entry.schemas.engine()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
@@ -171,9 +190,11 @@ class Linter:
             message = f"front-matter must be a mapping of `key: value` fields, but it is {what}"
             found.append(make_diagnostic(BY_NAME["front-matter-not-mapping"], path, doc.locate(""), "", message))
             return self._result(path, found, doc)
-        if self.check_schema:
-            found.extend(self._schema_check(doc))
         facts = []
+        dependency = settings.schema_map.dependency(path, doc.data)
+        if dependency is not None:  # the result holds while the schema its `$schema` names is unchanged
+            facts.append(dependency)
+        found.extend(self._schema_check(doc))
         clock = ClockUse()
         now = settings.now
         for rule, options in self.document_rules:
@@ -195,6 +216,8 @@ class Linter:
         """Run the corpus rules over the facts of every file, honouring each file's suppressions;
         ``clock`` notes how their findings depend on ``now``."""
         results = results if isinstance(results, Sequence) else list(results)
+        if clock is not None and self.settings.schema_map.read_by(results):
+            clock.include(("range", self.settings.now, self.settings.now))  # `$schema` files: judged again next run
         suppressions = {result.path: result.suppressions for result in results if result.suppressions}
         found: list[Diagnostic] = []
         shared: dict[str, Any] = {}
@@ -292,10 +315,20 @@ class Linter:
         return codes
 
     def _schema_check(self, doc: Document) -> list[Diagnostic]:
+        from fmlint.schema.mapping import FileSchemaError, without_schema_key
+
+        try:
+            doc.schema = schemas = self.settings.schema_for(doc.path, doc.data)
+        except FileSchemaError as exc:
+            rule = BY_NAME["unusable-schema"]
+            return [make_diagnostic(rule, doc.path, doc.locate("/$schema"), "/$schema", str(exc))]
+        if not self.check_schema:
+            return []
+        data = without_schema_key(doc.data)
         found: list[Diagnostic] = []
         try:
-            if not self.settings.schemas.is_valid(doc.data):
-                found.extend(self._schema_diagnostics(doc))
+            if not schemas.is_valid(data):
+                found.extend(self._schema_diagnostics(doc, schemas, data))
                 if not found:  # the explanation ran out of its budget before it found an error
                     message = "front-matter does not match the schema (the schema is too intricate to say where)"
                     found.append(make_diagnostic(BY_NAME["schema-violation"], doc.path, doc.locate(""), "", message))
@@ -307,10 +340,10 @@ class Linter:
             found.append(make_diagnostic(BY_NAME["limit-exceeded"], doc.path, doc.locate(""), "", message))
         return found
 
-    def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
+    def _schema_diagnostics(self, doc: Document, schemas: SchemaSet, data: Any) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
-        for problem in explain(self.settings.schemas.violations(doc.data)):
+        for problem in explain(schemas.violations(data)):
             rule = BY_NAME[problem.rule]
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]
             yield make_diagnostic(rule, doc.path, position, problem.pointer, problem.message)

@@ -48,9 +48,34 @@ def schema_dir() -> str:
     raise SchemaError("the built-in schemas are missing from this installation of fmlint")
 
 
+ARTICLE_ID = "https://fmlint.dev/schemas/article.schema.json"
+ARTICLE_FIELDS_ID = "https://fmlint.dev/schemas/article-fields.schema.json"
+DERIVED = ("article-fields",)  # the article schema open to more fields (:func:`article_fields`)
+
+
 def builtin_text(name: str) -> str:
+    if name in DERIVED:
+        article = load_schema_file(os.path.join(schema_dir(), BUILTIN["article"]))
+        return json.dumps(article_fields(article), indent=2) + "\n"
     with open(os.path.join(schema_dir(), BUILTIN[name]), encoding="utf-8") as handle:
         return handle.read()
+
+
+def article_fields(article: dict[str, Any]) -> dict[str, Any]:
+    """The built-in article schema open to more fields: the same fields, required fields and formats,
+    without ``additionalProperties: false``, under an ``$id`` of its own.
+
+    A schema that extends the article refers to it in an ``allOf`` and closes itself with
+    ``unevaluatedProperties: false``; the closed article stays as it is, so its findings
+    and their messages do not change."""
+    fields = {key: value for key, value in article.items() if key != "additionalProperties"}
+    fields["$id"] = ARTICLE_FIELDS_ID
+    fields["title"] = "Article front-matter fields (open to more)"
+    fields["description"] = (
+        "The fields of the built-in article schema without additionalProperties: false, to extend in an allOf "
+        "beside your own properties and unevaluatedProperties: false."
+    )
+    return fields
 
 
 def read_schema_bytes(path: str) -> bytes:
@@ -232,25 +257,47 @@ def _shown(uri: str) -> str:
     return _file_path(uri) if uri.startswith("file:") else uri
 
 
+_BUILTIN_RESOURCES: dict[str, Any] = {}
+
+
 def _builtin_resources() -> dict[str, Any]:
-    resources = {}
-    folder = schema_dir()
-    for name in ("article", "related-link"):
-        schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
-        resources[schema["$id"]] = schema
-    return resources
+    """Every built-in schema by its ``$id`` (a fresh mapping; the documents are read once per process)."""
+    if not _BUILTIN_RESOURCES:
+        folder = schema_dir()
+        for name in ("article", "related-link"):
+            schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
+            _BUILTIN_RESOURCES[schema["$id"]] = schema
+        _BUILTIN_RESOURCES[ARTICLE_FIELDS_ID] = article_fields(_BUILTIN_RESOURCES[ARTICLE_ID])
+    return dict(_BUILTIN_RESOURCES)
 
 
-def load_schema_set(path: str | None = None) -> SchemaSet:
-    """The built-in article schema, or the user's schema at ``path`` with what it refers to."""
+def is_remote(location: str) -> bool:
+    """Whether ``location`` is an address to fetch (``http``/``https``) rather than a path."""
+    return location[:8].lower().startswith(("http://", "https://"))
+
+
+def load_schema_set(location: str | None = None) -> SchemaSet:
+    """The built-in article schema, or the user's schema at ``location`` with what it refers to.
+
+    ``location`` is a path, or an ``http``/``https`` address: a built-in schema's ``$id``
+    names it, any other address is read through the retriever that resolves references."""
     resources = _builtin_resources()
-    if path is None:
-        root = next(uri for uri, schema in resources.items() if uri.endswith("/article.schema.json"))
-        return SchemaSet(root, resources, user_supplied=False)
-    schema = load_schema_file(path)
+    if location is None or location == ARTICLE_ID:
+        return SchemaSet(ARTICLE_ID, resources, user_supplied=False)
+    if is_remote(location):
+        if location in resources:
+            return schema_set_from(resources[location], location, resources)
+        try:
+            schema = _Retriever(resources)(location)
+        except ValueError as exc:
+            raise SchemaError(f"cannot load schema {location}: {exc}") from None
+        uri = urldefrag(location)[0]
+    else:
+        schema = load_schema_file(location)
+        uri = Path(os.path.abspath(location)).as_uri()
     if not isinstance(schema, (dict, bool)):
-        raise SchemaError(f"schema {path} must be a JSON object")
-    return schema_set_from(schema, Path(os.path.abspath(path)).as_uri(), resources)
+        raise SchemaError(f"schema {location} must be a JSON object")
+    return schema_set_from(schema, uri, resources)
 
 
 def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None = None) -> SchemaSet:
