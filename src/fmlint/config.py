@@ -234,7 +234,7 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return {glob: list(codes) for glob, codes in value.items()}
     if attribute == "schemas":
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}: `{key}` must map globs to schemas, such as \"_news/\" = \"article\", {got(value)}")
+            raise ConfigError(f'{where}: `{key}` must map globs to schemas, such as "_news/" = "article", {got(value)}')
         for glob, schema in value.items():
             if not glob or not isinstance(schema, str) or not schema:
                 raise ConfigError(

@@ -116,10 +116,10 @@ class ResultCache:
     writes."""
 
     __slots__ = (
+        "_holds",
         "_journals",
         "_now",
         "_pending",
-        "_holds",
         "_quoted",
         "_run",
         "_shards",
