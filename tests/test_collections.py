@@ -284,7 +284,7 @@ def test_the_readme_shows_the_fixture_s_configuration() -> None:
 
 
 def test_the_readme_recipe_extends_the_built_in_article(tmp_path: Path) -> None:
-    recipe = _block("To add fields to the built-in article schema", "json")
+    recipe = _block("### Extending the built-in article schema", "json")
     (tmp_path / "pyproject.toml").write_text('[tool.fmlint]\nschema = "my-article.schema.json"\n', encoding="utf-8")
     (tmp_path / "my-article.schema.json").write_text(recipe, encoding="utf-8")
     article = (SITE / GUEST).read_text(encoding="utf-8").replace("$schema: ../schemas/guest-article.schema.json\n", "")
@@ -313,3 +313,17 @@ def test_a_copy_of_the_built_in_article_under_another_id_finds_the_related_link_
         assert run.returncode == 0, run.stderr  # a warning
         found = [(f["code"], f["pointer"]) for f in json.loads(run.stdout)]
         assert found == [("FM205", "/related/0/extra")]  # the related-link schema was found and applied
+
+
+def test_the_same_address_in_two_collections_is_a_duplicate(site: Path) -> None:
+    video = site / "_learning" / "videos" / "formulas-for-beginners.md"
+    edit(
+        video,
+        "webUrl: https://www.youtube.com/watch?v=6nuG5ugtXq0",
+        "webUrl: https://docs.microsoft.com/en-us/learn/modules/architect-analytics/",
+    )
+    assert sorted(findings(site)) == [
+        (COURSE, 4, 9, "FM701"),
+        ("_learning/videos/formulas-for-beginners.md", 4, 9, "FM701"),
+        ("_learning/videos/formulas-for-beginners.md", 10, 11, "FM307"),  # provider youtube.com, address not
+    ]
