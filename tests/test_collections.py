@@ -327,3 +327,15 @@ def test_the_same_address_in_two_collections_is_a_duplicate(site: Path) -> None:
         ("_learning/videos/formulas-for-beginners.md", 4, 9, "FM701"),
         ("_learning/videos/formulas-for-beginners.md", 10, 11, "FM307"),  # provider youtube.com, address not
     ]
+
+
+def test_an_extended_article_missing_a_field_reports_only_that_field_and_the_misspelt_one(site: Path) -> None:
+    # The allOf part fails for the missing `title`, so by the standard every field is unevaluated;
+    # only the fields no part describes are reported as unknown, with the article's names as near misses.
+    edit(site / GUEST, "title: ", "titel: ")
+    edit(site / GUEST, "excerpt: ", "excrept: ")
+    assert messages(site, GUEST) == {
+        f"{GUEST}:1:FM201": "missing required field `title`",
+        f"{GUEST}:4:FM205": "unknown field `titel`: no part of the schema describes it (did you mean `title`?)",
+        f"{GUEST}:5:FM205": "unknown field `excrept`: no part of the schema describes it (did you mean `excerpt`?)",
+    }

@@ -271,6 +271,11 @@ def _builtin_resources() -> dict[str, Any]:
     return dict(_BUILTIN_RESOURCES)
 
 
+def builtin_by_id(uri: str) -> Any:
+    """The built-in schema whose ``$id`` is ``uri``, or ``None``."""
+    return _builtin_resources().get(uri)
+
+
 def is_remote(location: str) -> bool:
     """Whether ``location`` is an address to fetch (``http``/``https``) rather than a path."""
     return location[:8].lower().startswith(("http://", "https://"))
