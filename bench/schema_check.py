@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fmlint.pipeline.source import read_front_matter
+from fmlint.pipeline.yamlread import Limits, read_yaml
 from fmlint.schema.explain import explain
 from fmlint.schema.store import load_schema_set
-from fmlint.source import read_front_matter
-from fmlint.yamlread import Limits, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -20,17 +20,17 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXED_NOW, MINIMAL, run_cli
-from fmlint import cache as cache_module
-from fmlint.cache import ResultCache, configuration_key
-from fmlint.cache import configuration as cache_configuration
-from fmlint.cache import files as cache_files
-from fmlint.cache.signing import Signer
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.discover import Target
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.check import Linter, Settings
+from fmlint.pipeline.discover import Target
 from fmlint.rules import RULES
 from fmlint.rules.base import Context, CorpusContext, Option, Rule
-from fmlint.runner import lint_targets
+from fmlint.run import cache as cache_module
+from fmlint.run import lint_targets
+from fmlint.run.cache import ResultCache, configuration_key
+from fmlint.run.cache import configuration as cache_configuration
+from fmlint.run.cache import files as cache_files
+from fmlint.run.cache.signing import Signer
 from fmlint.schema.store import load_schema_set
 
 BAD = MINIMAL.replace('title: "An article"', "quality: -5")  # FM201 + FM203
@@ -405,14 +405,14 @@ def _title(context: Context) -> object:
 
 
 def _count_before_2030(context: CorpusContext) -> Iterator[Diagnostic]:
-    from fmlint.document import Position
+    from fmlint.pipeline.document import Position
 
     if context.now.year < 2030:
         yield context.report(context.facts[0].path, Position(2, 1, 2, 6), "/title", f"{len(context.facts)} files")
 
 
 def _duplicates(context: CorpusContext) -> Iterator[Diagnostic]:
-    from fmlint.document import Position
+    from fmlint.pipeline.document import Position
 
     seen: dict[object, str] = {}
     for fact in context.facts:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXED_NOW, MINIMAL, REPO, run_cli
-from fmlint import cache as cache_module
-from fmlint import runner
-from fmlint.cache import ResultCache, configuration_key
-from fmlint.discover import FileFilter, discover
-from fmlint.lint import Linter, Settings
+from fmlint import run as runner
+from fmlint.pipeline.check import Linter, Settings
+from fmlint.pipeline.discover import FileFilter, discover
 from fmlint.rules import RULES
+from fmlint.run import cache as cache_module
+from fmlint.run.cache import ResultCache, configuration_key
 from fmlint.schema.store import load_schema_set
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import CORPUS, MINIMAL, lint_paths, run_cli
 from fmlint.diagnostic import Diagnostic
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.check import Linter, Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.across import _key_hash, url_key
 from fmlint.rules.base import CorpusContext, Fact

@@ -161,7 +161,7 @@ def test_nested_related_link_errors_have_full_pointers(tmp_path: Path) -> None:
 
 def test_format_checks_run_without_optional_packages() -> None:
     """jsonschema alone skips date-time and uri unless extra packages are installed; fmlint asserts them."""
-    from fmlint.yamlread import Limits, read_yaml
+    from fmlint.pipeline.yamlread import Limits, read_yaml
 
     schemas = load_schema_set()
     article = read_yaml(VALID_SEED.read_text().split("\n---\n", 1)[0][4:], Limits()).data
@@ -211,7 +211,7 @@ def _mutations(data: dict[str, Any]) -> list[Any]:
 def test_engine_agrees_with_jsonschema_on_real_and_mutated_records() -> None:
     from referencing import Registry, Resource
 
-    from fmlint.yamlread import Limits, read_yaml
+    from fmlint.pipeline.yamlread import Limits, read_yaml
 
     schemas = load_schema_set()
     registry: Any = Registry().with_resources(

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fmlint.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
-from fmlint.yamlread import Limits
+from fmlint.pipeline.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from fmlint.pipeline.yamlread import Limits
 
 
 class ConfigError(Exception):

@@ -25,8 +25,8 @@ class Run(NamedTuple):
     """A fully resolved ``fmlint check``: what to lint and how to report it."""
 
     paths: tuple[str, ...]
-    settings: Any  # fmlint.lint.Settings
-    filters: Any  # fmlint.discover.FileFilter
+    settings: Any  # fmlint.pipeline.check.Settings
+    filters: Any  # fmlint.pipeline.discover.FileFilter
     output_format: str
     strict: bool
     exit_zero: bool
@@ -42,11 +42,11 @@ class Run(NamedTuple):
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
     from fmlint.config import ConfigError, check_codes
-    from fmlint.lint import Settings, env_flag
+    from fmlint.pipeline.check import Settings, env_flag
+    from fmlint.pipeline.yamlread import Limits
     from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, resolve
     from fmlint.schema.store import SchemaError
-    from fmlint.yamlread import Limits
 
     config = load_configuration(args)
     where = config.source or "the defaults"
@@ -128,7 +128,7 @@ def load_configuration(args: Namespace) -> Any:
 def file_filter(config: Any, args: Namespace) -> Any:
     """Which files a walk keeps: ``include`` (or ``--include``) and ``extend-include``, less ``exclude``
     and ``extend-exclude``."""
-    from fmlint.discover import FileFilter
+    from fmlint.pipeline.discover import FileFilter
 
     include = getattr(args, "include", None)
     return FileFilter(
@@ -165,8 +165,8 @@ def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:
     """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
     (globs from the current directory); every code is checked."""
+    from fmlint.policy.suppress import FileIgnore, parse_ignore_flag
     from fmlint.rules import UnknownCode, matching
-    from fmlint.suppress import FileIgnore, parse_ignore_flag
 
     tables: list[tuple[dict[str, list[str]], str, str]] = []
     if args.per_file_ignores is None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
-from fmlint.document import Document, Part, Position
+from fmlint.pipeline.document import Document, Part, Position
 
 
 class Example(NamedTuple):
@@ -219,7 +219,7 @@ class CorpusContext:
         self.options = options
         self._now = now if now is not None else datetime.now().astimezone()
         self._clock = clock
-        self.settings = settings  # the run's fmlint.lint.Settings, when it has them
+        self.settings = settings  # the run's fmlint.pipeline.check.Settings, when it has them
         # What the corpus rules of one cross-file pass share (rules of one family that check once).
         self.shared: dict[str, Any] = {} if shared is None else shared
 

@@ -11,10 +11,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.yamlread import Limits
 from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
 from fmlint.rules.values import field_name
-from fmlint.yamlread import Limits
 
 # The escapes of a double-quoted YAML scalar: the letter, and how many hex digits follow.
 _SIMPLE_ESCAPES = {

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from fmlint.diagnostic import Edit
-from fmlint.document import Document
-from fmlint.fastyaml import read_front_matter_yaml
-from fmlint.yamlread import Issue, Limits
+from fmlint.pipeline.document import Document
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.yamlread import Issue, Limits
 
 
 def records(data: Any) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -13,9 +13,9 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from fmlint.pipeline.yamlread import escape_pointer
 from fmlint.schema.formats import DESCRIPTIONS, FORMATS
 from fmlint.schema.validation import Violation
-from fmlint.yamlread import escape_pointer
 
 
 class Problem(NamedTuple):

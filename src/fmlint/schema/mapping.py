@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
-from fmlint.discover import path_matches
+from fmlint.pipeline.discover import path_matches
 from fmlint.schema.store import ARTICLE_FIELDS_ID, SchemaError, SchemaSet, is_remote, load_schema_set
 
 BUILTIN_NAMES = {"article": None, "article-fields": ARTICLE_FIELDS_ID}  # name -> location for load_schema_set
@@ -109,7 +109,7 @@ class SchemaMap:
         return True
 
     def read_by(self, results: Any) -> bool:
-        """Whether any of ``results`` (:class:`fmlint.lint.FileResult`) depends on a schema its ``$schema``
+        """Whether any of ``results`` (:class:`fmlint.pipeline.check.FileResult`) depends on a schema its ``$schema``
         names: a run's outcome is then not replayed whole, since only each file's lookup checks the schema."""
         return any(code == FACT for result in results for code, _ in result.facts)
 
@@ -184,12 +184,10 @@ def _outside(location: str, root: str) -> str | None:
 def _digest(schemas: SchemaSet) -> str:
     """A fingerprint of every document the set was loaded from (the schema and what it refers to)."""
     import json
-
-    from fmlint.cache.configuration import blake2b
+    from hashlib import blake2b
 
     text = json.dumps(schemas.resources, sort_keys=True, default=repr)
-    hashed: str = blake2b()(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return hashed
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def without_schema_key(data: Any) -> Any:
@@ -280,12 +278,12 @@ def file_label(settings: Any, path: str) -> str:
     front-matter is read only when it may hold a ``$schema`` key."""
     data = None
     if not settings.schema_map.forced:
-        from fmlint.source import ReadProblem, read_file_head, split_front_matter
+        from fmlint.pipeline.source import ReadProblem, read_file_head, split_front_matter
 
         limit = settings.limits.max_front_matter_bytes
         head = read_file_head(path, limit)
         if not isinstance(head, ReadProblem) and SCHEMA_KEY.encode() in head.data:
-            from fmlint.fastyaml import read_front_matter_yaml
+            from fmlint.pipeline.fastyaml import read_front_matter_yaml
 
             try:
                 source = split_front_matter(path, head.data, head.complete, limit)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from fmlint.pipeline.source import open_regular
 from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
-from fmlint.source import open_regular
 
 BUILTIN = {
     "article": "article.schema.json",

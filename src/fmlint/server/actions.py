@@ -13,11 +13,11 @@ import re
 from lsprotocol import types
 
 from fmlint.diagnostic import Diagnostic
+from fmlint.policy.suppress import NOT_SUPPRESSIBLE
 from fmlint.server.adapter import checked_fix, fix_text, lint_text
 from fmlint.server.convert import TextLines, to_lsp
 from fmlint.server.state import Folder
 from fmlint.server.yamlpath import front_matter_end
-from fmlint.suppress import NOT_SUPPRESSIBLE
 
 FIX_ALL_KIND = "source.fixAll.fmlint"
 _IGNORE_COMMENT = re.compile(r"#[ \t]*fmlint[ \t]*:[ \t]*ignore[ \t]*\[(?P<codes>[^\]]*)\]", re.IGNORECASE)

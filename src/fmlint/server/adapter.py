@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Edit
-from fmlint.lint import FileResult, Linter, Settings
-from fmlint.source import Source, split_front_matter
+from fmlint.pipeline.check import FileResult, Linter, Settings
+from fmlint.pipeline.source import Source, split_front_matter
 
 
 class ConfigProblem(Exception):
@@ -28,7 +28,7 @@ class Profile:
     """How files under one folder are linted: the linter and the include/exclude filter."""
 
     linter: Linter
-    filters: Any  # fmlint.discover.FileFilter
+    filters: Any  # fmlint.pipeline.discover.FileFilter
     config_path: str | None  # the pyproject.toml the settings came from, if any
 
     def wants(self, path: str) -> bool:
@@ -119,8 +119,8 @@ class Fixed:
 
 def fix_data(linter: Linter, path: str, data: bytes, *, unsafe: bool = False) -> Fixed:
     """``--fix`` on a file's bytes: every fix that passes the fix engine's checks, pass after pass."""
-    from fmlint.atomic import Refused
-    from fmlint.fixer import Fixer
+    from fmlint.fix.atomic import Refused
+    from fmlint.fix.engine import Fixer
 
     source = _source(linter, path, data)
     result = linter.lint_source(path, source)
@@ -143,15 +143,15 @@ def fix_text(linter: Linter, path: str, text: str) -> tuple[str, int]:
 def checked_fix(linter: Linter, path: str, text: str, diagnostic: Diagnostic, *, unsafe: bool = True) -> Sequence[Edit]:
     """The edits of ``diagnostic``'s fix, as offsets in the front-matter text, when the fix engine's
     safety checks accept it alone on ``text``; empty when they refuse it."""
-    from fmlint.atomic import Refused
-    from fmlint.fixer import _frame, _parse, _parse_problem
+    from fmlint.fix.atomic import Refused
+    from fmlint.fix.engine import _frame, _parse, _parse_problem
 
     if diagnostic.fix is None or not diagnostic.fixable(unsafe):
         return ()
     source = _source(linter, path, _encode(text))
     if not isinstance(source, Source):
         return ()
-    from fmlint.fixer import Fixer, _with_newlines
+    from fmlint.fix.engine import Fixer, _with_newlines
 
     fixer = Fixer(linter, unsafe=unsafe, write=False)
     result = linter.lint_source(path, source)

@@ -14,26 +14,26 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.discover import Target
-from fmlint.document import Position
-from fmlint.lint import FileResult, Linter
+from fmlint.pipeline.check import FileResult, Linter
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.document import Position
+from fmlint.pipeline.source import ReadProblem, read_file_head
 from fmlint.rules import BY_NAME
 from fmlint.rules.base import ClockUse, make_diagnostic
-from fmlint.source import ReadProblem, read_file_head
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
     from typing import Any
 
-    from fmlint.cache import ResultCache
-    from fmlint.lint import Settings
+    from fmlint.pipeline.check import Settings
     from fmlint.rules.base import Rule
+    from fmlint.run.cache import ResultCache
 
     Job = tuple[str, str | None]  # a path, and the content hash its cached result was made from
     # A path, its stat and content hash (when the cache is on), its result (none when the
     # cache knew the content), and that result packed for the cache by a worker
-    # (:func:`fmlint.cache.pack`), so that this process does not pack it again.
+    # (:func:`fmlint.run.cache.pack`), so that this process does not pack it again.
     Outcome = tuple[str, os.stat_result | None, str | None, FileResult | None, str | None]
     Item = tuple[str, Target | FileResult | Job]
 
@@ -166,7 +166,7 @@ def _fingerprint(targets: list[Target], cache: ResultCache) -> bytes | None:
 
     When nothing changed since the last run, its whole outcome is reused, without
     reading a single per-file result (a warm run spends most of its time there)."""
-    from fmlint.cache import new_hash
+    from fmlint.run.cache import new_hash
 
     hashed = new_hash()
     update = hashed.update
@@ -256,7 +256,7 @@ class _Run:
             if result is None:  # pragma: no cover - the cache said it knew this content
                 result = self.linter.lint_file(path)
             return result
-        from fmlint.cache import pack
+        from fmlint.run.cache import pack
 
         cache.store(path, info, content, result, packed if packed is not None else pack(result))
         return result
@@ -277,7 +277,7 @@ def lint_one(linter: Linter, job: Job, hashed: bool) -> Outcome:
     head = read_file_head(path, linter.settings.limits.max_front_matter_bytes)
     if isinstance(head, ReadProblem) or not hashed:
         return path, None, None, linter.lint_head(path, head), None
-    from fmlint.cache import digest
+    from fmlint.run.cache import digest
 
     content = digest(head.data)
     if content == known:
@@ -376,7 +376,7 @@ def _work(job: Job) -> Outcome:
     path, info, content, result, _ = lint_one(_linter, job, _hashed)
     if result is None or content is None:
         return path, info, content, result, None
-    from fmlint.cache import pack
+    from fmlint.run.cache import pack
 
     # Packed here, in parallel: the parent hands the same text to the cache.
     return path, info, content, result, pack(result)

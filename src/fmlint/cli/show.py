@@ -28,7 +28,7 @@ def _value(value: Any) -> str:
 
 def show_settings(run: Any, stream: TextIO) -> None:
     """The configuration file, then every resolved setting, one ``name = value`` line each."""
-    from fmlint.discover import REPOSITORY_FILES
+    from fmlint.pipeline.discover import REPOSITORY_FILES
     from fmlint.rules import RULES
 
     settings = run.settings

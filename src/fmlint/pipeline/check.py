@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, overload
 
-from fmlint import suppress
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.document import Document, Position
-from fmlint.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.document import Document, Position
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.source import Head, ReadProblem, Source, read_file_head, split_front_matter
+from fmlint.pipeline.yamlread import Limits
+from fmlint.policy import suppress
 from fmlint.rules import BY_CODE, BY_NAME, RULES, UnknownCode, matching
 from fmlint.rules.base import ClockUse, Context, CorpusContext, Fact, NowWindow, Rule, make_diagnostic
 from fmlint.rules.syntax import yaml11_boolean_fix
 from fmlint.schema.store import SchemaSet
-from fmlint.source import Head, ReadProblem, Source, read_file_head, split_front_matter
-from fmlint.yamlread import Limits
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
@@ -34,7 +34,7 @@ class Settings:
     """Everything a run needs to lint a file, resolved once from config and flags.
 
     Every field (listed in ``_fields``) except ``now`` and ``show_traceback`` is part
-    of the result cache's key (see :func:`fmlint.cache.configuration_key`): a field
+    of the result cache's key (see :func:`fmlint.run.cache.configuration_key`): a field
     added here that changes results invalidates the cache without further work.
     ``now`` is kept with each result that read it instead.
     """
@@ -137,7 +137,7 @@ class Linter:
         return self.lint_head(path, head)
 
     def lint_head(self, path: str, head: Head | ReadProblem) -> FileResult:
-        """Lint a file from what :func:`fmlint.source.read_file_head` read of it."""
+        """Lint a file from what :func:`fmlint.pipeline.source.read_file_head` read of it."""
         if isinstance(head, ReadProblem):
             return self.lint_source(path, head)
         max_bytes = self.settings.limits.max_front_matter_bytes

@@ -1,7 +1,7 @@
 """What both YAML readers share: their result types, how a scalar reads, and what they report.
 
-The full reader (:mod:`fmlint.yamlread`, on libyaml's events) and the fast reader
-(:mod:`fmlint.fastyaml`, pure Python, for the plain YAML most front-matter is
+The full reader (:mod:`fmlint.pipeline.yamlread`, on libyaml's events) and the fast reader
+(:mod:`fmlint.pipeline.fastyaml`, pure Python, for the plain YAML most front-matter is
 written in) must give the same data, spans and issues. Everything that decides a
 value or words an issue lives here, once, so the two cannot drift apart.
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO, cast
 
-from fmlint.commands import infer, list_rules, say, show_rule, show_schema
+from fmlint.cli.commands import infer, list_rules, say, show_rule, show_schema
 from fmlint.escape import printable
 from fmlint.precedence import Run, UsageError, build_run
 
@@ -45,7 +45,7 @@ def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = plain_check(argv)
     if args is None:
-        from fmlint.arguments import parse
+        from fmlint.cli.arguments import parse
 
         try:
             args = parse(argv)
@@ -147,14 +147,14 @@ def _stop_on_sigterm() -> Any:
 
 
 def _check(args: Namespace, stream: TextIO) -> int:
-    from fmlint.discover import discover
-    from fmlint.lint import Linter
+    from fmlint.pipeline.check import Linter
+    from fmlint.pipeline.discover import discover
     from fmlint.report import RunResult
     from fmlint.report.lines import SourceLines
-    from fmlint.runner import lint_targets
+    from fmlint.run import lint_targets
 
     if args.stdin_filename is not None or args.paths == ["-"]:
-        from fmlint.stdin import check_stdin
+        from fmlint.cli.stdin import check_stdin
 
         return check_stdin(args, build_run(args), stream)
     run = build_run(args)
@@ -190,8 +190,8 @@ def _check(args: Namespace, stream: TextIO) -> int:
 
 def _show(args: Namespace, run: Run, stream: TextIO) -> int:
     """``--show-settings`` and ``--show-files``: print what the run would use, lint nothing."""
-    from fmlint.discover import discover
-    from fmlint.show import show_files, show_settings
+    from fmlint.cli.show import show_files, show_settings
+    from fmlint.pipeline.discover import discover
 
     if args.show_settings:
         show_settings(run, stream)
@@ -219,11 +219,11 @@ def _exit_code(run: Run, result: Any) -> int:
 
 def _fix(args: Namespace, run: Run, linter: Any, stream: TextIO) -> int:
     """``--fix`` (write the fixes, report what remains) and ``--diff`` (print them, write nothing)."""
-    from fmlint.discover import discover
-    from fmlint.fixer import Fixer, Outcome
+    from fmlint.fix.engine import Fixer, Outcome
+    from fmlint.pipeline.discover import discover
     from fmlint.report import RunResult
     from fmlint.report.diff import render_diff
-    from fmlint.runner import lint_targets
+    from fmlint.run import lint_targets
 
     fixer = Fixer(
         linter,
@@ -281,8 +281,8 @@ def _link_fixes(run: Run, linter: Any, args: Namespace) -> dict[str, tuple[Any, 
     """The moved links' fixes (unsafe, and found only once every file is read), by path."""
     if run.settings.links is None or not args.unsafe_fixes:
         return {}
-    from fmlint.discover import discover
-    from fmlint.runner import lint_targets
+    from fmlint.pipeline.discover import discover
+    from fmlint.run import lint_targets
 
     diagnostics, _ = lint_targets(linter, discover(run.paths, run.filters))
     found: dict[str, tuple[Any, ...]] = {}
@@ -320,8 +320,8 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     if _leaves_its_folder(run.cache_dir, run.cache_root):
         # A committed `.fmlint_cache -> /elsewhere` would make fmlint write outside the tree.
         return None, f"fmlint: cache: off: {printable(run.cache_dir)} is a symbolic link out of its folder"
-    from fmlint.cache import ResultCache, configuration_key
-    from fmlint.cache.signing import KeyUnavailable, Signer
+    from fmlint.run.cache import ResultCache, configuration_key
+    from fmlint.run.cache.signing import KeyUnavailable, Signer
 
     try:
         signer = Signer.for_user()

@@ -1,7 +1,7 @@
 """What the result cache writes, as plain JSON, and the field-by-field check of what it reads.
 
 A result is written with :func:`json.dumps` as nested arrays: the named tuples
-(:class:`~fmlint.lint.FileResult`, :class:`~fmlint.diagnostic.Diagnostic`, fixes,
+(:class:`~fmlint.pipeline.check.FileResult`, :class:`~fmlint.diagnostic.Diagnostic`, fixes,
 suppressions) are arrays of their fields in order, sets are sorted arrays and
 times ISO 8601 strings. Reading builds each object from its fields, checking every
 type and range on the way: anything else (a missing or extra field, a wrong type,
@@ -16,9 +16,9 @@ import json
 from datetime import datetime
 
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
-from fmlint.document import Position
-from fmlint.lint import FileResult
-from fmlint.suppress import Selector, Suppression
+from fmlint.pipeline.check import FileResult
+from fmlint.pipeline.document import Position
+from fmlint.policy.suppress import Selector, Suppression
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

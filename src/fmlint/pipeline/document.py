@@ -6,8 +6,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple, TypeVar
 
-from fmlint.source import Source
-from fmlint.yamlread import Span
+from fmlint.pipeline.source import Source
+from fmlint.pipeline.yamlread import Span
 
 Part = Literal["value", "key", "mapping"]
 

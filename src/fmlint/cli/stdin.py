@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
     from fmlint.cli import EXIT_OK, EXIT_PROBLEMS, _exit_code, _render
-    from fmlint.commands import say
-    from fmlint.lint import Linter
+    from fmlint.cli.commands import say
+    from fmlint.pipeline.check import Linter
     from fmlint.precedence import UsageError
     from fmlint.report import RunResult
     from fmlint.server.adapter import Profile, fix_data, lint_data

@@ -4,7 +4,7 @@ Real front-matter uses a small part of YAML: block mappings and lists, one-line
 plain, single- and double-quoted scalars, one-line flow lists and mappings, and
 comments. This module reads exactly that, in pure Python, without importing PyYAML
 (whose import alone costs more than linting a file), and produces the same data,
-spans and issues as :func:`fmlint.yamlread.read_yaml`. On anything else (block
+spans and issues as :func:`fmlint.pipeline.yamlread.read_yaml`. On anything else (block
 scalars, multi-line scalars, anchors, tags, tabs, complex keys, syntax errors…) it
 returns ``None`` and the caller uses the full reader. The test suite runs both
 readers on real and generated documents and requires identical results.
@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from fmlint.yamlcore import (
+from fmlint.pipeline.yamlcore import (
     Issue,
     Limits,
     ParsedYaml,
@@ -26,7 +26,7 @@ from fmlint.yamlcore import (
     repeated_key,
     unescape,
 )
-from fmlint.yamlread import read_yaml
+from fmlint.pipeline.yamlread import read_yaml
 
 # Characters only the full reader handles: tabs, control and non-printable characters,
 # and the line breaks YAML knows besides LF and CR LF.

@@ -13,9 +13,9 @@ the same value. A pass that fails is retried one fix at a time; a fix that fails
 its own is reverted and reported.
 
 A file is replaced atomically, and never at the cost of what another program wrote
-to it meanwhile (:mod:`fmlint.atomic`). A symbolic link is written through (the file
+to it meanwhile (:mod:`fmlint.fix.atomic`). A symbolic link is written through (the file
 it points to is fixed and the link stays a link) only when its target is a file of
-the tree being fixed (:func:`fmlint.discover.link_problem`): the folder it was found
+the tree being fixed (:func:`fmlint.pipeline.discover.link_problem`): the folder it was found
 in, or the current folder for a file named on the command line. A file with several
 hard links, a read-only file, a file whose YAML has errors, a link out of the tree,
 and a file that changed since it was read are left alone, with a note saying why.
@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from fmlint.atomic import Refused, read_at, replace_head
 from fmlint.diagnostic import Diagnostic, Edit, Severity
-from fmlint.discover import link_problem
-from fmlint.fastyaml import read_front_matter_yaml
-from fmlint.lint import FileResult, Linter
+from fmlint.fix.atomic import Refused, read_at, replace_head
+from fmlint.pipeline.check import FileResult, Linter
+from fmlint.pipeline.discover import link_problem
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.source import Source, open_regular, read_head, split_front_matter
+from fmlint.pipeline.yamlread import ParsedYaml
 from fmlint.rules import BY_NAME
-from fmlint.source import Source, open_regular, read_head, split_front_matter
-from fmlint.yamlread import ParsedYaml
 
 MAX_PASSES = 20
 _DIFF_CONTEXT_LINES = 3

@@ -1,6 +1,6 @@
 """The result cache's files on disk: signed, read with care, written whole.
 
-Every cache file is its signature (:class:`fmlint.cache.signing.Signer`, in hex), a space,
+Every cache file is its signature (:class:`fmlint.run.cache.signing.Signer`, in hex), a space,
 and its data; a signature binds the data to a context that says what the file is and
 where it belongs. Reading opens regular files only, without following a link or
 waiting on a pipe, and up to a bound; writing goes to a temporary name, then a
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 
-from fmlint.cache.signing import SIGNATURE_BYTES
+from fmlint.run.cache.signing import SIGNATURE_BYTES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import BinaryIO
 
-    from fmlint.cache.signing import Signer
+    from fmlint.run.cache.signing import Signer
 
 MAX_FILE = 256 << 20  # larger is not a cache file fmlint wrote (100,000 files take a few MB)
 KEEP_CONFIGURATIONS = 8  # the folders of older configurations are removed beyond this many
@@ -112,5 +112,5 @@ def prune(directory: str, keep: str) -> None:
 
 
 def is_key(name: str) -> bool:
-    """Whether ``name`` is that of a configuration's folder (:func:`fmlint.cache.configuration_key`)."""
+    """Whether ``name`` is that of a configuration's folder (:func:`fmlint.run.cache.configuration_key`)."""
     return len(name) == 24 and all(character in "0123456789abcdef" for character in name)

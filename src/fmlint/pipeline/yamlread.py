@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fmlint.yamlcore import (
+from fmlint.pipeline.yamlcore import (
     COLLECTION_TAGS,
     SCALAR_TAGS,
     Issue,
@@ -37,9 +37,9 @@ from fmlint.yamlcore import (
 # The types are defined with the scalar rules both readers share; they are imported from here too.
 __all__ = ["Issue", "Limits", "ParsedYaml", "Span", "escape_pointer", "flow_depth_offset", "read_yaml"]
 
-# PyYAML is imported only when the fast reader (fmlint.fastyaml) hands a file over:
+# PyYAML is imported only when the fast reader (fmlint.pipeline.fastyaml) hands a file over:
 # importing it costs more than linting a typical file. The wording of syntax errors
-# (fmlint.yamlerrors) is imported only when there is one.
+# (fmlint.pipeline.yamlerrors) is imported only when there is one.
 _parsers: dict[str, Any] = {}
 
 
@@ -293,7 +293,7 @@ class _Composer:
             )
             value: Any = None
         elif name not in self.anchors:
-            from fmlint.yamlerrors import undefined_alias_message
+            from fmlint.pipeline.yamlerrors import undefined_alias_message
 
             self.issue(
                 "yaml-syntax-error",
@@ -477,14 +477,14 @@ def _read(stream: str, counted: str, limits: Limits) -> ParsedYaml:
     except _Abort:
         fatal = True
     except yaml.MarkedYAMLError as exc:
-        from fmlint.yamlerrors import syntax_message
+        from fmlint.pipeline.yamlerrors import syntax_message
 
         mark = exc.problem_mark or exc.context_mark
         index = mark.index if mark is not None else 0
         composer.issue("yaml-syntax-error", syntax_message(exc, counted), "", index, index + 1)
         fatal = True
     except yaml.reader.ReaderError as exc:
-        from fmlint.yamlerrors import reader_message
+        from fmlint.pipeline.yamlerrors import reader_message
 
         index = exc.position
         if "c" in _parsers:  # libyaml reports a byte offset into the UTF-8 stream

@@ -61,10 +61,10 @@ def infer(args: Namespace, stream: TextIO) -> int:
     """``fmlint schema infer PATH...``: a schema from the front-matter of the files ``check`` would lint."""
     import json
 
-    from fmlint.discover import discover
+    from fmlint.pipeline.discover import discover
+    from fmlint.pipeline.yamlread import Limits
     from fmlint.precedence import file_filter, load_configuration
     from fmlint.schema.infer import infer_schema, read_records
-    from fmlint.yamlread import Limits
 
     config = load_configuration(args)
     targets = list(discover(args.paths or ["."], file_filter(config, args)))

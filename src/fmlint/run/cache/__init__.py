@@ -4,7 +4,7 @@ The cache lives in ``.fmlint_cache/`` (or ``cache-dir``), with a ``.gitignore``
 inside. Each configuration has its own folder, named by a hash of everything a
 result depends on besides the file itself (:func:`configuration_key`): fmlint's
 version and code, the Python version, the working directory (paths are reported
-as given), and every field of :class:`fmlint.lint.Settings` but ``now``. The
+as given), and every field of :class:`fmlint.pipeline.check.Settings` but ``now``. The
 folder holds 64 shard files, chosen by a hash of the path, so a run over one file
 loads 1/64 of the cache.
 
@@ -19,7 +19,7 @@ Each file's entry is keyed by its path and holds
 - (in the result) the run's ``now`` values it holds for: a rule that compared a
   date with ``now`` makes it hold on one side of that date only, one that read
   ``now`` (to print it) for that very ``now`` only;
-- its whole :class:`fmlint.lint.FileResult`: diagnostics (with their fixes) and the
+- its whole :class:`fmlint.pipeline.check.FileResult`: diagnostics (with their fixes) and the
   corpus rules' facts, so cross-file rules see every file on a warm run too.
 
 Beside the shards, ``run.record`` keeps the findings of the last run, the lines its
@@ -30,9 +30,9 @@ Entries of files that no longer exist are dropped when their shard is written.
 
 The cache is an optimisation, never a source of truth: a missing, corrupt, foreign
 or unwritable cache means linting everything, never a crash or a wrong result.
-Everything in it is plain JSON (:mod:`fmlint.cache.data`), checked field by field
+Everything in it is plain JSON (:mod:`fmlint.run.cache.data`), checked field by field
 when it is read; nothing in it is ever run. Every file is signed with the user's own
-key (:mod:`fmlint.cache.signing`), bound to its configuration folder and name: a file
+key (:mod:`fmlint.run.cache.signing`), bound to its configuration folder and name: a file
 fmlint did not write here for this user (committed, copied, edited) is not used.
 Shards are written at the end of a completed run, each atomically (temporary file,
 then rename), so an interrupted run leaves the previous cache intact.
@@ -48,16 +48,16 @@ from __future__ import annotations
 import os
 from zlib import crc32
 
-from fmlint.cache import data as cachedata
-from fmlint.cache import files as cachefiles
-from fmlint.cache.configuration import FORMAT as _FORMAT
-from fmlint.cache.configuration import blake2b
-from fmlint.cache.configuration import configuration_key as configuration_key
-from fmlint.cache.data import Invalid
-from fmlint.cache.signing import Signer
 from fmlint.diagnostic import Diagnostic
-from fmlint.lint import FileResult
+from fmlint.pipeline.check import FileResult
 from fmlint.rules.base import holds_at
+from fmlint.run.cache import data as cachedata
+from fmlint.run.cache import files as cachefiles
+from fmlint.run.cache.configuration import FORMAT as _FORMAT
+from fmlint.run.cache.configuration import blake2b
+from fmlint.run.cache.configuration import configuration_key as configuration_key
+from fmlint.run.cache.data import Invalid
+from fmlint.run.cache.signing import Signer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class ResultCache:
     """Per-file results of one configuration, read as needed and written at the end of a run.
 
     ``signer`` signs and checks every cache file (default: this user's key, which
-    raises :class:`fmlint.cache.signing.KeyUnavailable` when it cannot be had). What was
+    raises :class:`fmlint.run.cache.signing.KeyUnavailable` when it cannot be had). What was
     refused is counted, for ``--verbose``: ``unsigned`` files whose signature does not
     match, ``invalid`` files and entries that are signed but not what this version
     writes."""
@@ -169,7 +169,7 @@ class ResultCache:
         return self._started_ns - _RACY_NS
 
     def remembered_run(self, fingerprint: bytes) -> list[Diagnostic] | None:
-        """The findings of the last run, if it linted the same files (:func:`fmlint.runner._fingerprint`)."""
+        """The findings of the last run, if it linted the same files (:func:`fmlint.run._fingerprint`)."""
         # Its first line says what the run stands for, signed on its own: a run of other
         # files reads no further.
         path = os.path.join(self.folder, RECORD)

@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix
-from fmlint.discover import path_matches
-from fmlint.document import Document, Position
-from fmlint.yamlread import Span
+from fmlint.pipeline.discover import path_matches
+from fmlint.pipeline.document import Document, Position
+from fmlint.pipeline.yamlread import Span
 
 UNUSED = "FM901"
 INVALID = "FM903"
