@@ -339,3 +339,35 @@ def test_an_extended_article_missing_a_field_reports_only_that_field_and_the_mis
         f"{GUEST}:4:FM205": "unknown field `titel`: no part of the schema describes it (did you mean `title`?)",
         f"{GUEST}:5:FM205": "unknown field `excrept`: no part of the schema describes it (did you mean `excerpt`?)",
     }
+
+
+def test_show_settings_lists_the_mapping() -> None:
+    run = fmlint(SITE, "check", "--show-settings")
+    lines = [line for line in run.stdout.splitlines() if line.startswith("schemas.")]
+    assert lines[:2] == [
+        f'schemas."_news/" = "article"  # from {json.dumps(str(SITE))}',
+        f'schemas."_learning/courses/" = "schemas/course.schema.json"  # from {json.dumps(str(SITE))}',
+    ]
+    assert len(lines) == 5
+
+
+def test_the_open_article_is_the_article_without_its_closing_keyword() -> None:
+    run = subprocess.run([FMLINT, "schema", "article-fields"], capture_output=True, text=True, check=True)
+    fields = json.loads(run.stdout)
+    article = json.loads((REPO / "schemas" / "article.schema.json").read_text(encoding="utf-8"))
+    assert fields["$id"] == "https://fmlint.dev/schemas/article-fields.schema.json"
+    assert "additionalProperties" not in fields and article["additionalProperties"] is False
+    assert {key: value for key, value in fields.items() if key not in ("$id", "title", "description")} == {
+        key: value
+        for key, value in article.items()
+        if key not in ("$id", "title", "description", "additionalProperties")
+    }
+
+
+def test_schema_names_a_built_in_schema_by_name(tmp_path: Path) -> None:
+    news = (SITE / "_news" / "2021-11-05-easy-power-apps-collaboration-with-multiplayer-apps.md").read_text()
+    (tmp_path / "post.md").write_text(news.replace("quality: ", "author: Someone\nquality: "), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.fmlint]\nschema = "article-fields"\n', encoding="utf-8")
+    assert findings(tmp_path) == []  # open to more fields
+    (tmp_path / "pyproject.toml").write_text('[tool.fmlint]\nschema = "article"\n', encoding="utf-8")
+    assert [code for _, _, _, code in findings(tmp_path)] == ["FM205"]

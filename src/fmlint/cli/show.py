@@ -48,6 +48,8 @@ def show_settings(run: Any, stream: TextIO) -> None:
         f"jobs = {run.jobs if run.jobs else _value('auto')}",
         f"now = {_value(settings.now.isoformat())}",
     ]
+    for entry in settings.schema_map.entries:
+        lines.append(f"schemas.{_value(entry.pattern)} = {_value(entry.label)}  # from {_value(entry.root)}")
     for ignore in settings.per_file_ignores:
         lines.append(
             f"per-file-ignores.{_value(ignore.pattern)} = {_value(ignore.codes)}  # from {_value(ignore.root)}"
