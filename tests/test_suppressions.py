@@ -11,12 +11,13 @@ import pytest
 
 from conftest import FIXED_NOW, MINIMAL, dedent, lint_text, run_cli, where, write_article
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.pipeline.check import Linter, Settings
 from fmlint.pipeline.discover import Target
 from fmlint.pipeline.document import Position
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import RULES
 from fmlint.rules.base import Context, CorpusContext, Rule
-from fmlint.run import lint_targets
+from fmlint.run.runner import lint_targets
 from fmlint.schema.store import load_schema_set
 
 

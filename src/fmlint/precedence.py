@@ -42,7 +42,7 @@ class Run(NamedTuple):
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
     from fmlint.config import ConfigError, check_codes
-    from fmlint.pipeline.check import Settings, env_flag
+    from fmlint.pipeline.settings import Settings, env_flag
     from fmlint.pipeline.yamlread import Limits
     from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, resolve

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from fmlint.cli.exit import EXIT_OK
 from fmlint.precedence import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from argparse import Namespace
-
-EXIT_OK = 0
 
 
 def say(level: str, message: str, path: str | None = None) -> None:

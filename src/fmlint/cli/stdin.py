@@ -18,19 +18,21 @@ if TYPE_CHECKING:
 
 
 def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
-    from fmlint.cli import EXIT_OK, EXIT_PROBLEMS, _exit_code, _render
+    from fmlint.cli.check import exit_code, render_result
     from fmlint.cli.commands import say
-    from fmlint.pipeline.check import Linter
+    from fmlint.cli.exit import EXIT_OK, EXIT_PROBLEMS
+    from fmlint.fix.buffer import fix_data, summary
+    from fmlint.pipeline.discover import wanted_by
+    from fmlint.pipeline.lint import Linter
     from fmlint.precedence import UsageError
     from fmlint.report import RunResult
-    from fmlint.server.adapter import Profile, fix_data, lint_data
 
     if args.paths != ["-"]:
         raise UsageError("--stdin-filename lints standard input: give `-` as the only path")
     path = args.stdin_filename or "-"
     data = _read_stdin()
     linter = Linter(run.settings)
-    wanted = path == "-" or Profile(linter, run.filters, None).wants(path)
+    wanted = path == "-" or wanted_by(run.filters, path)
     fixed = None
     if args.fix or args.diff:
         fixed = fix_data(linter, path, data, unsafe=args.unsafe_fixes) if wanted else None
@@ -39,9 +41,7 @@ def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
                 from fmlint.report.diff import render_diff
 
                 render_diff(path, data, fixed.data, stream)
-            count = fixed.fixed if fixed is not None else 0
-            noun = "problem" if count == 1 else "problems"
-            print(f"Would fix {count} {noun} in 1 file." if count else "No fixes to apply.", file=sys.stderr)
+            print(summary(fixed.fixed if fixed is not None else 0, 1), file=sys.stderr)
             return EXIT_OK if run.exit_zero or fixed is None or not fixed.fixed else EXIT_PROBLEMS
         _write_bytes(fixed.data if fixed is not None else data)
         for note in fixed.notes if fixed is not None else ():
@@ -49,7 +49,7 @@ def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
         results = [fixed.result] if fixed is not None else []
         stream = sys.stderr  # standard output holds the fixed text
     else:
-        results = [lint_data(linter, path, data)] if wanted else []
+        results = [linter.lint_data(path, data)] if wanted else []
     diagnostics = [d for result in results for d in result.diagnostics]
     diagnostics.extend(linter.finish(results))  # the suppressions the cross-file rules might have needed
     diagnostics.sort(key=lambda d: d.sort_key())
@@ -63,9 +63,9 @@ def check_stdin(args: Namespace, run: Any, stream: TextIO) -> int:
         unsafe_fixes=args.unsafe_fixes,
         lines=_piped_lines(path, fixed.data if fixed is not None else data),
     )
-    _render(run, result, stream)
+    render_result(run, result, stream)
     stream.flush()
-    return _exit_code(run, result)
+    return exit_code(run, result)
 
 
 def _read_stdin() -> bytes:

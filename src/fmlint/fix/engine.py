@@ -33,9 +33,10 @@ from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Edit, Severity
 from fmlint.fix.atomic import Refused, read_at, replace_head
-from fmlint.pipeline.check import FileResult, Linter
 from fmlint.pipeline.discover import link_problem
 from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.result import FileResult
 from fmlint.pipeline.source import Source, open_regular, read_head, split_front_matter
 from fmlint.pipeline.yamlread import ParsedYaml
 from fmlint.rules import BY_NAME
@@ -107,7 +108,7 @@ class Fixer:
             if not isinstance(source, Source) or not any(d.fixable(self.unsafe) for d in result.diagnostics):
                 return Outcome(path, result)
             try:
-                fixed, new_result, after, notes = self._fix(path, source, result)
+                fixed, new_result, after, notes = self.fix_source(path, source, result)
                 if fixed and self.write:
                     self._check_link(path)
                     replace_head(path, fd, info, source.head, after)
@@ -137,10 +138,12 @@ class Fixer:
                 return tree
         return os.curdir
 
-    def _fix(self, path: str, source: Source, result: FileResult) -> tuple[int, FileResult, bytes, tuple[str, ...]]:
+    def fix_source(
+        self, path: str, source: Source, result: FileResult
+    ) -> tuple[int, FileResult, bytes, tuple[str, ...]]:
         """Apply fixes pass after pass; return how many were applied, what remains, the new head and notes."""
-        prefix, suffix = _frame(source)
-        problem = _parse_problem(_parse(source.text, self.linter))
+        prefix, suffix = frame(source)
+        problem = yaml_problem(source.text, self.linter)
         if problem is not None:
             raise Refused(f"its front-matter has a YAML problem ({problem})")
         text, fixed = source.text, 0
@@ -152,7 +155,7 @@ class Fixer:
             if not candidates:
                 break
             chosen = _non_overlapping(candidates)
-            attempt = self._attempt(path, prefix, suffix, text, result, chosen)
+            attempt = self.attempt(path, prefix, suffix, text, result, chosen)
             if isinstance(attempt, str) and len(chosen) > 1:
                 chosen, attempt = self._one_by_one(path, prefix, suffix, text, result, chosen, rejected, notes)
             elif isinstance(attempt, str):
@@ -200,18 +203,18 @@ class Fixer:
     ) -> tuple[list[Diagnostic], tuple[str, FileResult] | str]:
         """Fixes that fail together, tried alone: the first that passes, after rejecting those that fail."""
         for diagnostic in chosen:
-            attempt = self._attempt(path, prefix, suffix, text, result, [diagnostic])
+            attempt = self.attempt(path, prefix, suffix, text, result, [diagnostic])
             if not isinstance(attempt, str):
                 return [diagnostic], attempt
             rejected.add(_key(diagnostic))
             notes.append(_reverted(diagnostic, attempt))
         return [], "no fix passed on its own"
 
-    def _attempt(
+    def attempt(
         self, path: str, prefix: bytes, suffix: bytes, text: str, result: FileResult, chosen: list[Diagnostic]
     ) -> tuple[str, FileResult] | str:
         """The text and result after applying ``chosen``, or why that change is refused."""
-        edits = [_with_newlines(edit, text) for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
+        edits = [with_newlines(edit, text) for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
         if any(edit.end > len(text) for edit in edits):
             return "its edits fall outside the front-matter"
         new_text = apply_edits(text, edits)
@@ -251,7 +254,7 @@ def _added(before: FileResult, after: FileResult) -> Diagnostic | None:
     return min(added, key=lambda d: d.fix is not None, default=None)
 
 
-def _with_newlines(edit: Edit, text: str) -> Edit:
+def with_newlines(edit: Edit, text: str) -> Edit:
     """``edit``, with the line breaks it writes in the style of ``text`` (a CRLF file stays CRLF)."""
     if "\n" not in edit.text or text.count("\r\n") != text.count("\n") or "\n" not in text:
         return edit
@@ -299,7 +302,7 @@ def _reverted(diagnostic: Diagnostic, reason: str) -> str:
     return f"fix for {diagnostic.code} at {where} reverted: {reason}"
 
 
-def _frame(source: Source) -> tuple[bytes, bytes]:
+def frame(source: Source) -> tuple[bytes, bytes]:
     """The bytes of the head before and after the front-matter text."""
     head = source.head
     start = head.index(b"\n", 3 if source.bom else 0) + 1
@@ -311,6 +314,11 @@ def _frame(source: Source) -> tuple[bytes, bytes]:
 
 def _parse(text: str, linter: Linter) -> ParsedYaml:
     return read_front_matter_yaml(text, linter.settings.limits)
+
+
+def yaml_problem(text: str, linter: Linter) -> str | None:
+    """Why front-matter ``text`` cannot be fixed safely (see :func:`_parse_problem`), or ``None``."""
+    return _parse_problem(_parse(text, linter))
 
 
 def _parse_problem(parsed: ParsedYaml) -> str | None:

@@ -234,3 +234,20 @@ def _git_ignored(top: str) -> frozenset[str]:
     if completed.returncode != 0:
         return frozenset()
     return frozenset(os.fsdecode(item) for item in completed.stdout.split(b"\0") if item)
+
+
+def wanted_by(filters: FileFilter, path: str) -> bool:
+    """Whether ``fmlint check`` on the folder of ``filters`` would lint ``path`` (include/exclude,
+    hidden folders), without walking the folder: for a buffer or piped text named ``path``."""
+    root = os.path.abspath(filters.root)
+    name = os.path.basename(path)
+    if not filters.included(name, path) or filters.excluded(name, path):
+        return False
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative.startswith(".."):
+        return True  # outside the folder: an explicitly named file is always linted
+    parts = relative.replace(os.sep, "/").split("/")
+    # The walk skips hidden entries and the folders the exclude list names.
+    return not any(part.startswith(".") for part in parts[:-1]) and not any(
+        filters.excluded(part, os.path.join(root, *parts[: index + 1])) for index, part in enumerate(parts[:-1])
+    )

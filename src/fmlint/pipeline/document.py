@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Literal, NamedTuple, TypeVar
 
 from fmlint.pipeline.source import Source
-from fmlint.pipeline.yamlread import Span
+from fmlint.pipeline.yamlread import Limits, Span
 
 Part = Literal["value", "key", "mapping"]
 
@@ -28,13 +28,23 @@ class Position(NamedTuple):
 class Document:
     """The front-matter of one file, parsed. ``data`` is the root mapping."""
 
-    __slots__ = ("_derived", "_line_starts", "data", "path", "schema", "source", "spans")
+    __slots__ = ("_derived", "_line_starts", "data", "empty", "limits", "path", "schema", "source", "spans")
 
-    def __init__(self, path: str, source: Source, data: Any, spans: dict[str, Span]) -> None:
+    def __init__(
+        self,
+        path: str,
+        source: Source,
+        data: Any,
+        spans: dict[str, Span],
+        empty: bool = False,
+        limits: Limits = Limits(),
+    ) -> None:
         self.path = path
         self.source = source
         self.data = data  # the root mapping, once the file has passed the structural checks
         self.spans = spans
+        self.empty = empty  # the block holds no YAML node at all (nothing, or only comments)
+        self.limits = limits  # how it was read: a rule reading a fixed copy of the text reads it alike
         self.schema: Any = None  # the fmlint.schema.store.SchemaSet the file is checked against, once chosen
         self._line_starts: list[int] | None = None
         self._derived: dict[Callable[[Any], Any], Any] = {}

@@ -109,7 +109,7 @@ class SchemaMap:
         return True
 
     def read_by(self, results: Any) -> bool:
-        """Whether any of ``results`` (:class:`fmlint.pipeline.check.FileResult`) depends on a schema its ``$schema``
+        """Whether any of ``results`` (:class:`fmlint.pipeline.result.FileResult`) depends on a schema its ``$schema``
         names: a run's outcome is then not replayed whole, since only each file's lookup checks the schema."""
         return any(code == FACT for result in results for code, _ in result.facts)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.pipeline.check import FileResult
+from fmlint.pipeline.result import FileResult
 from fmlint.server.adapter import ConfigProblem, Profile, cross_file, lint_text, load_profile, refresh_clock
 
 log = logging.getLogger(__name__)

@@ -49,8 +49,7 @@ import os
 from zlib import crc32
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.pipeline.check import FileResult
-from fmlint.rules.base import holds_at
+from fmlint.pipeline.result import FileResult
 from fmlint.run.cache import data as cachedata
 from fmlint.run.cache import files as cachefiles
 from fmlint.run.cache.configuration import FORMAT as _FORMAT
@@ -58,14 +57,15 @@ from fmlint.run.cache.configuration import blake2b
 from fmlint.run.cache.configuration import configuration_key as configuration_key
 from fmlint.run.cache.data import Invalid
 from fmlint.run.cache.signing import Signer
+from fmlint.run.clock import holds_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
     from typing import Any, BinaryIO
 
-    from fmlint.rules.base import NowWindow
+    from fmlint.run.clock import NowWindow
 
     StatKey = str
     # Stat signature, hash of what was read, and the result: as JSON text when this run
@@ -217,11 +217,9 @@ class ResultCache:
         next run with the same outcome quotes them without opening a file, since none changed."""
         self._quoted = quoted
 
-    def take(
-        self, paths: Iterable[str], keep: Callable[[str, FileResult], FileResult] | None = None
-    ) -> dict[str, FileResult]:
-        """The cached results of ``paths`` whose stat signature is unchanged (each passed through
-        ``keep``, with its path), read one shard at a time.
+    def take(self, paths: Iterable[str]) -> Iterator[tuple[str, FileResult]]:
+        """The cached results of ``paths`` whose stat signature is unchanged, with their paths, read
+        one shard at a time (so the caller can make each compact before the next shard loads).
 
         A shard is loaded, its results for ``paths`` taken, and the rest let go of but the
         entries of the files to read again (:meth:`known_digest`): looking files up in
@@ -230,7 +228,6 @@ class ResultCache:
         wanted: dict[int, list[str]] = {}
         for path in paths:
             wanted.setdefault(_shard_of(path), []).append(path)
-        found: dict[str, FileResult] = {}
         for number, names in sorted(wanted.items()):
             self._shards.pop(number, None)
             shard = self._shard(names[0])
@@ -242,9 +239,8 @@ class ResultCache:
                 except OSError:
                     result = None
                 if result is not None:
-                    found[path] = result if keep is None else keep(path, result)
+                    yield path, result
             self._shards[number] = {path: shard[path] for path in names if path in shard}
-        return found
 
     def lookup(self, path: str, info: os.stat_result) -> FileResult | None:
         """The cached result of ``path`` if its stat signature is unchanged."""

@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from fmlint.pipeline.check import Settings
+    from fmlint.pipeline.settings import Settings
 
 FORMAT = 5  # of the cache's files: a new one makes every configuration's folder a new one
 

@@ -16,15 +16,15 @@ import json
 from datetime import datetime
 
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
-from fmlint.pipeline.check import FileResult
 from fmlint.pipeline.document import Position
+from fmlint.pipeline.result import FileResult
 from fmlint.policy.suppress import Selector, Suppression
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from fmlint.rules.base import NowWindow
+    from fmlint.run.clock import NowWindow
 
 _SEVERITIES = {severity.value: severity for severity in Severity}
 _APPLICABILITIES = {applicability.value: applicability for applicability in Applicability}
