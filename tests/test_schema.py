@@ -31,7 +31,8 @@ def test_schemas_are_valid_draft_2020_12_with_ids() -> None:
 
 
 def test_related_items_refer_to_the_related_link_schema_and_shared_parts_are_not_copied() -> None:
-    assert ARTICLE["properties"]["related"]["items"] == {"$ref": "related-link.schema.json"}
+    # By its $id, not a relative path: a copy of the article under another $id still finds it.
+    assert ARTICLE["properties"]["related"]["items"] == {"$ref": "https://fmlint.dev/schemas/related-link.schema.json"}
     assert RELATED["properties"]["provider"]["$ref"] == "article.schema.json#/$defs/provider"
     assert RELATED["properties"]["images"]["$ref"] == "article.schema.json#/$defs/images"
     assert "$defs" not in RELATED

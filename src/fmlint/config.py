@@ -40,6 +40,7 @@ class Config:
         self.extend_exclude: list[str] = []
         self.respect_gitignore = True
         self.schema: str | None = None
+        self.schemas: dict[str, str] = {}  # [tool.fmlint.schemas]: glob -> built-in name, path or address
         self.strict = False
         self.output_format: str | None = None
         self.per_file_ignores: dict[str, list[str]] = {}
@@ -233,6 +234,16 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
             if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
                 raise ConfigError(f"{where}: `{key}` must map globs to lists of rule codes, but `{glob}` {got(codes)}")
         return {glob: list(codes) for glob, codes in value.items()}
+    if attribute == "schemas":
+        if not isinstance(value, dict):
+            raise ConfigError(f'{where}: `{key}` must map globs to schemas, such as "_news/" = "article", {got(value)}')
+        for glob, schema in value.items():
+            if not glob or not isinstance(schema, str) or not schema:
+                raise ConfigError(
+                    f"{where}: `{key}` must map globs to schemas (a built-in name, a path or an http(s) address), "
+                    f"but `{glob}` {got(schema)}"
+                )
+        return dict(value)
     if attribute == "limits":
         return _check_limits(value, where)
     if attribute == "jobs":

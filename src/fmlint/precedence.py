@@ -47,7 +47,7 @@ def build_run(args: Namespace) -> Run:
     from fmlint.pipeline.yamlread import Limits
     from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, resolve
-    from fmlint.schema.store import SchemaError, load_schema_set
+    from fmlint.schema.store import SchemaError
 
     config = load_configuration(args)
     where = config.source or "the defaults"
@@ -76,22 +76,26 @@ def build_run(args: Namespace) -> Run:
             f"--statistics prints a table for people: use it with --output-format "
             f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
         )
-    schema_path = args.schema or (_schema_location(config.root, config.schema) if config.schema else None)
+    from fmlint.schema.mapping import resolve as resolve_schemas
+    from fmlint.schema.mapping import shown
+
     fetcher = _fetcher(config, args)
-    try:
-        schemas = load_schema_set(schema_path, fetcher)
+    try:  # --schema, else [tool.fmlint.schemas] and `schema`
+        schemas, schema_map = resolve_schemas(config.schemas, config.schema, args.schema, config.root, where, fetcher)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
+    schema_path = shown(args.schema, "") if args.schema else shown(config.schema, config.root)
     settings = Settings(
         schemas=schemas,
         enabled=enabled,
         limits=Limits(**config.limits),
-        options=_with_schema_order(_with_references(rule_options(config.rules, where), config), schemas),
+        options=_with_references(rule_options(config.rules, where), config),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
         severities=_severities(config.severity, where),
         links=_link_settings(config, where, args, enabled),
+        schema_map=schema_map,
     )
     return Run(
         paths=tuple(args.paths or ["."]),
@@ -157,13 +161,6 @@ def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[
     links.use_cache = not args.no_cache
     links.progress = sys.stderr.isatty()
     return links
-
-
-def _schema_location(root: str, value: str) -> str:
-    """``schema`` of the configuration: a URL as it is, a path from the configuration's folder."""
-    from fmlint.schema.remote import is_remote
-
-    return value if is_remote(value) else os.path.join(root, value)
 
 
 def _fetcher(config: Any, args: Namespace) -> Any:
@@ -250,16 +247,6 @@ def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
             ) from None
         resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
     return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
-
-
-def _with_schema_order(options: dict[str, dict[str, Any]], schemas: Any) -> dict[str, dict[str, Any]]:
-    """FM212's ``order``, when not configured: the order of a user schema's ``properties`` (the built-in
-    article schema lists its fields in no order anyone writes them in)."""
-    if options.get("key-order", {}).get("order") or not schemas.user_supplied:
-        return options
-    from fmlint.rules.order import schema_order
-
-    return {**options, "key-order": {**options.get("key-order", {}), "order": schema_order(schemas.schema)}}
 
 
 def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:

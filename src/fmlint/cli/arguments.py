@@ -64,7 +64,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             formatter_class=_Formatter,
         )
         names = schema.add_subparsers(dest="name", metavar="NAME", required=True)
-        for name in ("article", "related-link", "diagnostics"):
+        for name in ("article", "article-fields", "related-link", "diagnostics"):
             names.add_parser(name, help=f"print the built-in {name} schema", formatter_class=_Formatter)
         infer = names.add_parser(
             "infer", help="write a schema that the files' front-matter fits", formatter_class=_Formatter
@@ -156,7 +156,10 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
     _add_file_arguments(check)
     check.add_argument("--output-format", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)} (default: text)")
     check.add_argument(
-        "--schema", metavar="PATH", help="validate against this JSON Schema instead of the built-in article schema"
+        "--schema",
+        metavar="SCHEMA",
+        help="validate every file against this JSON Schema (a path, an http(s) address or a built-in name), "
+        "whatever `schema`, [tool.fmlint.schemas] or a file's $schema say",
     )
     check.add_argument(
         "--config", metavar="PATH", help="read settings from this file instead of the nearest pyproject.toml"

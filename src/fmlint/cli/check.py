@@ -82,7 +82,7 @@ def _show(args: Namespace, run: Run, stream: TextIO) -> int:
     if args.show_settings:
         show_settings(run, stream)
     if args.show_files:
-        show_files(discover(run.paths, run.filters), stream)
+        show_files(discover(run.paths, run.filters), stream, run.settings)
     return EXIT_OK
 
 
@@ -188,7 +188,7 @@ def _open_cache(run: Run) -> tuple[Any, str]:
     except KeyUnavailable as exc:
         return None, f"fmlint: cache: off: {printable(str(exc))}"
     key = configuration_key(run.settings, os.getcwd())
-    cache = ResultCache(run.cache_dir, key, run.settings.now, signer)
+    cache = ResultCache(run.cache_dir, key, run.settings.now, signer, run.settings.schema_map.holds)
     return cache, f"fmlint: cache: {printable(cache.folder)} (signed with the key in {printable(signer.folder)})"
 
 
@@ -202,16 +202,11 @@ def _leaves_its_folder(path: str, root: str) -> bool:
 def _say_setup(run: Run, cache_note: str) -> None:
     """``--verbose``: the configuration file, the schema(s) and the cache of this run, on stderr."""
     print(f"fmlint: configuration: {printable(run.config_file) if run.config_file else 'none'}", file=sys.stderr)
-    schemas = run.settings.schemas
-    if run.schema_file is None:
-        print("fmlint: schema: the built-in article schema", file=sys.stderr)
-    else:
-        if run.fetcher is None or run.schema_file not in run.fetcher.sources:  # a fetched one is said below
-            print(f"fmlint: schema: {printable(run.schema_file)}", file=sys.stderr)
-        for uri in schemas.resources:
-            if uri != schemas.root and uri.startswith("file:"):
-                print(f"fmlint: schema: {printable(uri)} (referred to)", file=sys.stderr)
-    for line in run.fetcher.report() if run.fetcher is not None else ():
+    from fmlint.schema.mapping import setup_lines
+
+    fetched = run.fetcher.sources if run.fetcher is not None else {}
+    said = [line for line in setup_lines(run.settings, run.schema_file) if line not in fetched]  # said below
+    for line in [*said, *(run.fetcher.report() if run.fetcher is not None else ())]:
         print(f"fmlint: schema: {printable(line)}", file=sys.stderr)
     print(cache_note, file=sys.stderr)
 

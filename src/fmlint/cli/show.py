@@ -48,6 +48,8 @@ def show_settings(run: Any, stream: TextIO) -> None:
         f"jobs = {run.jobs if run.jobs else _value('auto')}",
         f"now = {_value(settings.now.isoformat())}",
     ]
+    for entry in settings.schema_map.entries:
+        lines.append(f"schemas.{_value(entry.pattern)} = {_value(entry.label)}  # from {_value(entry.root)}")
     for ignore in settings.per_file_ignores:
         lines.append(
             f"per-file-ignores.{_value(ignore.pattern)} = {_value(ignore.codes)}  # from {_value(ignore.root)}"
@@ -62,16 +64,20 @@ def show_settings(run: Any, stream: TextIO) -> None:
     stream.write("".join(listed(line) + "\n" for line in lines))
 
 
-def show_files(targets: Any, stream: TextIO) -> int:
-    """Each file a run would lint, one a line; a folder that cannot be walked is a note on stderr.
+def show_files(targets: Any, stream: TextIO, settings: Any = None) -> int:
+    """Each file a run would lint, one a line, and (given the run's ``settings``) after a tab the schema
+    it is checked against; a folder that cannot be walked is a note on stderr.
 
     The path is the line's first column: later columns may say more about each file.
     """
+    from fmlint.schema.mapping import file_label
+
     count = 0
     for target in targets:
         if target.problem is not None:
             print(f"fmlint: warning: {listed(target.path)}: {target.problem}", file=sys.stderr)
             continue
-        stream.write(listed(target.path) + "\n")
+        column = "" if settings is None else "\t" + listed(file_label(settings, target.path))
+        stream.write(listed(target.path) + column + "\n")
         count += 1
     return count

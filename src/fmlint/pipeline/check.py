@@ -21,6 +21,7 @@ from fmlint.rules import BY_CODE, BY_NAME, RULES
 from fmlint.rules.base import Context, Rule, make_diagnostic
 from fmlint.rules.syntax import yaml11_boolean_fix
 from fmlint.run.clock import ClockUse, NowWindow
+from fmlint.schema.store import SchemaSet
 
 _SCHEMA_RULES = frozenset(rule.code for rule in RULES if rule.stage == "schema")
 
@@ -82,10 +83,12 @@ class Checker:
         shape = self._run(self.shape_rules, doc, clock)
         if shape:
             return Checked(found + shape, doc)
-        if self.check_schema:
-            found.extend(self._schema_check(doc))
+        found.extend(self._schema_check(doc))
         found.extend(self._run(self.document_rules, doc, clock))
         facts = []
+        dependency = settings.schema_map.dependency(path, doc.data)
+        if dependency is not None:  # the result holds while the schema its `$schema` names is unchanged
+            facts.append(dependency)
         for rule, options in self.corpus_rules:
             assert rule.collect is not None
             try:
@@ -111,10 +114,20 @@ class Checker:
         return found
 
     def _schema_check(self, doc: Document) -> list[Diagnostic]:
+        from fmlint.schema.mapping import FileSchemaError, without_schema_key
+
+        try:
+            doc.schema = schemas = self.settings.schema_for(doc.path, doc.data)
+        except FileSchemaError as exc:
+            rule = BY_NAME["unusable-schema"]
+            return [make_diagnostic(rule, doc.path, doc.locate("/$schema"), "/$schema", str(exc))]
+        if not self.check_schema:
+            return []
+        data = without_schema_key(doc.data)
         found: list[Diagnostic] = []
         try:
-            if not self.settings.schemas.is_valid(doc.data):
-                found.extend(self._schema_diagnostics(doc))
+            if not schemas.is_valid(data):
+                found.extend(self._schema_diagnostics(doc, schemas, data))
                 if not found:  # the explanation ran out of its budget before it found an error
                     message = "front-matter does not match the schema (the schema is too intricate to say where)"
                     found.append(make_diagnostic(BY_NAME["schema-violation"], doc.path, doc.locate(""), "", message))
@@ -126,10 +139,10 @@ class Checker:
             found.append(make_diagnostic(BY_NAME["limit-exceeded"], doc.path, doc.locate(""), "", message))
         return found
 
-    def _schema_diagnostics(self, doc: Document) -> Iterator[Diagnostic]:
+    def _schema_diagnostics(self, doc: Document, schemas: SchemaSet, data: Any) -> Iterator[Diagnostic]:
         from fmlint.schema.explain import explain
 
-        for problem in explain(self.settings.schemas.violations(doc.data)):
+        for problem in explain(schemas.violations(data)):
             rule = BY_NAME[problem.rule]
             position = doc.locate(problem.pointer, problem.part)  # type: ignore[arg-type]
             yield make_diagnostic(rule, doc.path, position, problem.pointer, problem.message)

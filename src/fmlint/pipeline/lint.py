@@ -69,6 +69,8 @@ class Linter:
         """The cross-file pass over every file's result, honouring each file's suppressions;
         ``clock`` notes how its findings depend on ``now``."""
         results = results if isinstance(results, Sequence) else list(results)
+        if clock is not None and self.settings.schema_map.read_by(results):
+            clock.include(("range", self.settings.now, self.settings.now))  # `$schema` files: judged again next run
         found = cross_file_findings(self.checker.corpus_rules, results, self.settings, clock, self.internal_error)
         suppressions = {result.path: result.suppressions for result in results if result.suppressions}
         return self.policy.cross_file(found, suppressions)

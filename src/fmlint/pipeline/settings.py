@@ -33,6 +33,7 @@ class Settings:
         "per_file_ignores",
         "severities",
         "links",
+        "schema_map",
     )
     __slots__ = _fields
 
@@ -47,6 +48,7 @@ class Settings:
         per_file_ignores: tuple[FileIgnore, ...] = (),
         severities: Mapping[str, Severity] | None = None,
         links: Any = None,
+        schema_map: Any = None,
     ) -> None:
         self.schemas = schemas
         self.enabled = enabled
@@ -57,6 +59,23 @@ class Settings:
         self.per_file_ignores = per_file_ignores
         self.severities: Mapping[str, Severity] = {} if severities is None else severities  # code -> severity
         self.links = links  # fmlint.links.settings.LinkSettings: how FM8 checks links (None: offline, no cache)
+        if schema_map is None:  # every file uses `schemas` but where its own `$schema` names another
+            from fmlint.schema.mapping import SchemaMap
+
+            schema_map = SchemaMap((), "", False, os.getcwd())
+        self.schema_map = schema_map  # fmlint.schema.mapping.SchemaMap: which files use which schema
+
+    def schema_for(self, path: str, data: Any) -> SchemaSet:
+        """The schema the file ``path``, whose front-matter is ``data``, is checked against (see
+        :mod:`fmlint.schema.mapping`); :class:`fmlint.schema.mapping.FileSchemaError` when its ``$schema``
+        cannot be used."""
+        return self.schema_map.choose(path, data, self.schemas)  # type: ignore[no-any-return]
+
+    def compile_schemas(self) -> None:
+        """Compile every configured schema now (a pool's workers then inherit them compiled)."""
+        self.schemas.engine()
+        for entry in self.schema_map.entries:
+            entry.schemas.engine()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})

@@ -111,7 +111,7 @@ def _start_pool(linter: Linter, workers: int, hashed: bool) -> Pool:
     settings = linter.settings
     # fork starts a worker without re-importing fmlint; the settings reach each worker
     # once, through the initializer, never with each file.
-    settings.schemas.engine()  # compiled once here, inherited by every worker
+    settings.compile_schemas()  # compiled once here, inherited by every worker
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     return context.Pool(workers, _init_worker, (settings, tuple(linter.rules), hashed))

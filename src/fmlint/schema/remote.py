@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from fmlint.schema.store import MAX_SCHEMA_BYTES, SchemaError, parse_schema
+from fmlint.schema.store import MAX_SCHEMA_BYTES, SchemaError, is_remote, parse_schema
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,11 +32,6 @@ DEFAULT_MAX_AGE = 86400.0
 DEFAULT_TIMEOUT = 10.0
 _DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})  # their values are data, not schemas
 _REFERRING = ("$ref", "$dynamicRef", "$recursiveRef", "$schema")
-
-
-def is_remote(location: str) -> bool:
-    """Whether ``location`` is an ``http(s)`` URL (and not a path)."""
-    return location[:8].lower().startswith(("http://", "https://"))
 
 
 class RemoteSettings:

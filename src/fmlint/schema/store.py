@@ -53,9 +53,34 @@ def schema_dir() -> str:
     raise SchemaError("the built-in schemas are missing from this installation of fmlint")
 
 
+ARTICLE_ID = "https://fmlint.dev/schemas/article.schema.json"
+ARTICLE_FIELDS_ID = "https://fmlint.dev/schemas/article-fields.schema.json"
+DERIVED = ("article-fields",)  # the article schema open to more fields (:func:`article_fields`)
+
+
 def builtin_text(name: str) -> str:
+    if name in DERIVED:
+        article = load_schema_file(os.path.join(schema_dir(), BUILTIN["article"]))
+        return json.dumps(article_fields(article), indent=2) + "\n"
     with open(os.path.join(schema_dir(), BUILTIN[name]), encoding="utf-8") as handle:
         return handle.read()
+
+
+def article_fields(article: dict[str, Any]) -> dict[str, Any]:
+    """The built-in article schema open to more fields: the same fields, required fields and formats,
+    without ``additionalProperties: false``, under an ``$id`` of its own.
+
+    A schema that extends the article refers to it in an ``allOf`` and closes itself with
+    ``unevaluatedProperties: false``; the closed article stays as it is, so its findings
+    and their messages do not change."""
+    fields = {key: value for key, value in article.items() if key != "additionalProperties"}
+    fields["$id"] = ARTICLE_FIELDS_ID
+    fields["title"] = "Article front-matter fields (open to more)"
+    fields["description"] = (
+        "The fields of the built-in article schema without additionalProperties: false, to extend in an allOf "
+        "beside your own properties and unevaluatedProperties: false."
+    )
+    return fields
 
 
 def read_schema_bytes(path: str) -> bytes:
@@ -269,37 +294,53 @@ def _shown(uri: str) -> str:
     return _file_path(uri) if uri.startswith("file:") else uri
 
 
+_BUILTIN_RESOURCES: dict[str, Any] = {}
+
+
 def _builtin_resources() -> dict[str, Any]:
-    resources = {}
-    folder = schema_dir()
-    for name in ("article", "related-link"):
-        schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
-        resources[schema["$id"]] = schema
-    return resources
+    """Every built-in schema by its ``$id`` (a fresh mapping; the documents are read once per process)."""
+    if not _BUILTIN_RESOURCES:
+        folder = schema_dir()
+        for name in ("article", "related-link"):
+            schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
+            _BUILTIN_RESOURCES[schema["$id"]] = schema
+        _BUILTIN_RESOURCES[ARTICLE_FIELDS_ID] = article_fields(_BUILTIN_RESOURCES[ARTICLE_ID])
+    return dict(_BUILTIN_RESOURCES)
 
 
-def load_schema_set(path: str | None = None, fetcher: Fetcher | None = None) -> SchemaSet:
-    """The built-in article schema, or the user's schema at ``path`` (a file, or an ``http(s)`` URL)
-    with what it refers to. ``fetcher`` gets the remote documents; without one, a fetcher with the
-    default settings (public addresses only, the user's schema cache) is made when one is needed."""
+def builtin_by_id(uri: str) -> Any:
+    """The built-in schema whose ``$id`` is ``uri``, or ``None``."""
+    return _builtin_resources().get(uri)
+
+
+def is_remote(location: str) -> bool:
+    """Whether ``location`` is an address to fetch (``http``/``https``) rather than a path."""
+    return location[:8].lower().startswith(("http://", "https://"))
+
+
+def load_schema_set(location: str | None = None, fetcher: Fetcher | None = None) -> SchemaSet:
+    """The built-in article schema, or the user's schema at ``location`` with what it refers to.
+
+    ``location`` is a path, or an ``http``/``https`` address: a built-in schema's ``$id``
+    names the built-in copy (no network), any other address is fetched. ``fetcher`` gets
+    the remote documents; without one, a fetcher with the default settings (public
+    addresses only, the user's schema cache) is made when one is needed."""
     resources = _builtin_resources()
-    if path is None:
-        root = next(uri for uri, schema in resources.items() if uri.endswith("/article.schema.json"))
-        return SchemaSet(root, resources, user_supplied=False)
+    if location is None or location == ARTICLE_ID:
+        return SchemaSet(ARTICLE_ID, resources, user_supplied=False)
     if fetcher is None:
         from fmlint.schema.remote import Fetcher, RemoteSettings
 
         fetcher = Fetcher(RemoteSettings())
-    if path[:8].lower().startswith(("http://", "https://")):
-        location = urldefrag(path)[0]
-        # A built-in schema's $id names the built-in copy, as in a $ref.
-        schema = resources[location] if location in resources else fetcher.fetch(location)
+    if is_remote(location):
+        uri = urldefrag(location)[0]
+        schema = resources[uri] if uri in resources else fetcher.fetch(uri)
     else:
-        schema = load_schema_file(path)
-        location = Path(os.path.abspath(path)).as_uri()
+        schema = load_schema_file(location)
+        uri = Path(os.path.abspath(location)).as_uri()
     if not isinstance(schema, (dict, bool)):
-        raise SchemaError(f"schema {path} must be a JSON object")
-    return schema_set_from(schema, location, resources, fetcher)
+        raise SchemaError(f"schema {location} must be a JSON object")
+    return schema_set_from(schema, uri, resources, fetcher)
 
 
 def schema_set_from(

@@ -61,7 +61,7 @@ from fmlint.run.clock import holds_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
     from typing import Any, BinaryIO
 
@@ -116,6 +116,7 @@ class ResultCache:
     writes."""
 
     __slots__ = (
+        "_holds",
         "_journals",
         "_now",
         "_pending",
@@ -134,13 +135,21 @@ class ResultCache:
         "whole_run",
     )
 
-    def __init__(self, directory: str, key: str, now: datetime, signer: Signer | None = None) -> None:
+    def __init__(
+        self,
+        directory: str,
+        key: str,
+        now: datetime,
+        signer: Signer | None = None,
+        holds: Callable[[FileResult], bool] | None = None,
+    ) -> None:
         import time
 
         self.directory = directory
         self.folder = os.path.join(directory, key)
         self._signer = signer if signer is not None else Signer.for_user()
         self._now = now
+        self._holds = holds  # whether a result still holds beyond its file (the schema its `$schema` names)
         self._shards: dict[int, dict[str, Any]] = {}  # as loaded, less the entries taken
         self._journals: dict[int, BinaryIO] = {}  # this run's new entries of each shard, in order
         self._pending: dict[int, list[tuple[str, Entry]]] = {}  # not yet in its journal: a few per shard
@@ -345,7 +354,7 @@ class ResultCache:
             self.invalid += 1
             shard.pop(path, None)  # counted once
             return None
-        if not holds_at(result.now_window, self._now):
+        if not holds_at(result.now_window, self._now) or (self._holds is not None and not self._holds(result)):
             return None
         return (stat, content, data), result
 
