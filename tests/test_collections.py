@@ -212,7 +212,7 @@ def test_a_changed_mapped_schema_relints_the_files(site: Path) -> None:
         ("../schemas/broken.json", "is not a valid JSON Schema"),
         ("../schemas/not-json.json", "is not valid JSON"),
         ("../schemas/outside.json", "a symbolic link that leads out of the site's folder"),
-        ("https://schemas.example.com/guest.json", "https://schemas.example.com/guest.json"),
+        ("http://169.254.169.254/guest.json", "169.254.169.254 is a link-local address"),
     ],
 )
 def test_an_unusable_dollar_schema_is_reported_at_its_value(site: Path, value: str, message: str) -> None:
@@ -246,7 +246,7 @@ def test_a_dollar_schema_naming_the_built_in_article_by_its_id_needs_no_fetch(si
         ('"_news/" = 3', "`schemas` must map globs to schemas (a built-in name, a path or an http(s) address), but"),
         ('"_news/" = "articel"', "`schemas`: `_news/`: no built-in schema named `articel` (did you mean `article`?)"),
         ('"_news/" = "schemas/nothing.json"', "`schemas`: `_news/`: cannot read schema"),
-        ('"_news/" = "https://schemas.example.com/news.json"', "`schemas`: `_news/`: cannot load schema https://"),
+        ('"_news/" = "http://169.254.169.254/news.json"', "`_news/`: schema http://169.254.169.254/news.json is not"),
     ],
 )
 def test_a_bad_mapping_is_a_usage_error_naming_the_file_and_key(site: Path, entry: str, said: str) -> None:
@@ -371,3 +371,78 @@ def test_schema_names_a_built_in_schema_by_name(tmp_path: Path) -> None:
     assert findings(tmp_path) == []  # open to more fields
     (tmp_path / "pyproject.toml").write_text('[tool.fmlint]\nschema = "article"\n', encoding="utf-8")
     assert [code for _, _, _, code in findings(tmp_path)] == ["FM205"]
+
+
+class _Schemas:
+    """The site's ``schemas/`` folder served over HTTP on loopback, counting the requests."""
+
+    def __init__(self, folder: Path) -> None:
+        import functools
+        import threading
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+        served = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def do_GET(self) -> None:
+                served.requests += 1
+                super().do_GET()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.requests = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def served(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The site with its video schema mapped to an address on loopback (allowed), the user's cache
+    folder in the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    schemas = _Schemas(site / "schemas")
+    config = site / "pyproject.toml"
+    edit(config, '"schemas/video.schema.json"', f'"{schemas.url}/video.schema.json"')
+    edit(config, "[tool.fmlint]\n", '[tool.fmlint]\nallow-private-hosts = ["127.0.0.1"]\n')
+    yield schemas
+    schemas.stop()
+
+
+def test_a_collection_s_schema_may_be_an_address_fetched_once_and_kept(site: Path, served: Any) -> None:
+    video = site / "_learning/videos/formulas-for-beginners.md"
+    assert findings(site) == []
+    assert served.requests == 1
+    listing = dict(line.split("\t") for line in fmlint(site, "check", "--show-files").stdout.splitlines())
+    assert listing["_learning/videos/formulas-for-beginners.md"] == f"{served.url}/video.schema.json"
+    edit(video, "length: PT24M\n", "length: 24 minutes\n")
+    served.stop()  # what was fetched is kept in the user's cache: no request, also --offline
+    expected = [("_learning/videos/formulas-for-beginners.md", 6, 9, "FM209")]
+    assert findings(site) == expected
+    assert findings(site, "--offline") == expected
+    assert served.requests == 1
+
+
+def test_a_file_s_own_schema_may_be_an_address(site: Path, served: Any) -> None:
+    edit(
+        site / GUEST,
+        "$schema: ../schemas/guest-article.schema.json",
+        f"$schema: {served.url}/guest-article.schema.json",
+    )
+    assert findings(site, GUEST) == []
+    edit(site / GUEST, 'author: "Dana Whitfield"\n', "")
+    assert findings(site, GUEST) == [(GUEST, 1, 1, "FM201")]
+
+
+def test_a_collection_s_address_on_loopback_needs_allow_private_hosts(site: Path, served: Any) -> None:
+    edit(site / "pyproject.toml", 'allow-private-hosts = ["127.0.0.1"]\n', "")
+    run = fmlint(site, "check", "--no-cache")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "127.0.0.1" in run.stderr and "allow-private-hosts" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert served.requests == 0
