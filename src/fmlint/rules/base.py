@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from fmlint.diagnostic import Diagnostic, Fix, Related, Severity
-from fmlint.document import Document, Part, Position
+from fmlint.pipeline.document import Document, Part, Position
+from fmlint.run.clock import ClockUse
 
 
 class Example(NamedTuple):
@@ -54,6 +55,8 @@ class Rule(NamedTuple):
 
     - ``read``: the file reader (no front-matter, encoding, …)
     - ``yaml``: the YAML reader (syntax, duplicate keys, …)
+    - ``shape``: ``check`` runs on each parsed file first, whatever its data; a finding
+      ends the file's check there (the later stages need a mapping of fields)
     - ``schema``: the schema check
     - ``document``: ``check`` runs on each parsed file
     - ``corpus``: ``collect`` runs on each file, ``finish`` once on all facts
@@ -77,67 +80,6 @@ class Rule(NamedTuple):
     fixable: bool = False
 
 
-NowWindow = tuple[Any, ...]  # ("exact", now) or ("range", since or None, until or None)
-
-
-class ClockUse:
-    """How what the rules found in one file (or across files) depends on the run's ``now``.
-
-    Reading :attr:`Context.now` ties it to that very ``now`` (``exact``); comparing
-    with :meth:`Context.after_now` only to the ``now`` values that give the same
-    answer: from ``since`` (inclusive) to ``until`` (exclusive), either open.
-    """
-
-    __slots__ = ("exact", "since", "until")
-
-    def __init__(self) -> None:
-        self.exact = False
-        self.since: datetime | None = None
-        self.until: datetime | None = None
-
-    def window(self, now: datetime) -> NowWindow | None:
-        """The ``now`` values the result holds for; ``None``: every one."""
-        if self.exact:
-            return ("exact", now)
-        if self.since is None and self.until is None:
-            return None
-        return ("range", self.since, self.until)
-
-    def include(self, window: NowWindow | None) -> None:
-        """Narrow this use of the clock to the ``now`` values ``window`` holds for as well."""
-        if window is None:
-            return
-        if window[0] == "exact":
-            self.exact = True
-            return
-        _, since, until = window
-        if since is not None:
-            self.since = since if self.since is None else max(self.since, since)
-        if until is not None:
-            self.until = until if self.until is None else min(self.until, until)
-
-
-def holds_at(window: Any, now: datetime) -> bool:
-    """Whether a result made with ``window`` (:meth:`ClockUse.window`) holds at ``now``."""
-    if window is None:
-        return True
-    try:
-        if window[0] == "exact":
-            return bool(window[1] == now)
-        kind, since, until = window
-        return bool(kind == "range" and (since is None or since <= now) and (until is None or now < until))
-    except (TypeError, ValueError, IndexError):  # not a window this version writes
-        return False
-
-
-def combined(windows: Iterable[NowWindow | None], now: datetime) -> NowWindow | None:
-    """The ``now`` values every one of ``windows`` holds for."""
-    clock = ClockUse()
-    for window in windows:
-        clock.include(window)
-    return clock.window(now)
-
-
 class Context:
     """What a document rule sees: the parsed file, its options and the reference time."""
 
@@ -149,13 +91,12 @@ class Context:
         self.doc = doc
         self.rule = rule
         self.options = options
-        self._now = now
+        self._now = now  # the run's reference time (``--now``): read through after_now and quote_now
         self._clock = clock
 
-    @property
-    def now(self) -> datetime:
-        """The run's reference time (``--now``). A file whose rules read it is linted again
-        whenever it changes; to compare a date with it, use :meth:`after_now`."""
+    def quote_now(self) -> datetime:
+        """The reference time, for a message that shows it: the finding then holds for this
+        ``now`` only, so the file is linted again whenever ``now`` changes."""
         if self._clock is not None:
             self._clock.exact = True
         return self._now
@@ -219,13 +160,12 @@ class CorpusContext:
         self.options = options
         self._now = now if now is not None else datetime.now().astimezone()
         self._clock = clock
-        self.settings = settings  # the run's fmlint.lint.Settings, when it has them
+        self.settings = settings  # the run's fmlint.pipeline.check.Settings, when it has them
         # What the corpus rules of one cross-file pass share (rules of one family that check once).
         self.shared: dict[str, Any] = {} if shared is None else shared
 
-    @property
-    def now(self) -> datetime:
-        """The run's reference time; reading it ties the run's findings to it (see :class:`Context`)."""
+    def quote_now(self) -> datetime:
+        """The reference time, for a message that shows it (see :meth:`Context.quote_now`)."""
         if self._clock is not None:
             self._clock.exact = True
         return self._now

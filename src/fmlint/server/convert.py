@@ -13,8 +13,8 @@ from collections.abc import Callable
 from lsprotocol import types
 
 from fmlint.diagnostic import Diagnostic, Edit, Related, Severity
-from fmlint.document import FIRST_LINE
-from fmlint.yamlcore import Limits
+from fmlint.pipeline.document import FIRST_LINE
+from fmlint.pipeline.yamlcore import Limits
 
 SOURCE = "fmlint"
 
