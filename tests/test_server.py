@@ -241,6 +241,48 @@ async def test_completion_of_fields_and_values(client: LanguageClient, workspace
     assert values == ["article", "video"]
 
 
+COURSE_SCHEMA = """{
+  "type": "object",
+  "required": ["title", "price"],
+  "additionalProperties": false,
+  "properties": {
+    "title": {"type": "string"},
+    "price": {"type": "string", "description": "What the course costs, such as Free."},
+    "levels": {"type": "array", "items": {"enum": ["Beginner", "Intermediate", "Advanced"]}}
+  }
+}"""
+
+
+async def test_each_file_is_described_by_its_own_schema(client: LanguageClient, workspace: Path) -> None:
+    """Diagnostics, hover and completion follow [tool.fmlint.schemas] and a file's own `$schema`."""
+    (workspace / "schemas").mkdir()
+    (workspace / "schemas" / "course.json").write_text(COURSE_SCHEMA, encoding="utf-8")
+    (workspace / "pyproject.toml").write_text(
+        '[tool.fmlint.schemas]\n"courses/" = "schemas/course.json"\n', encoding="utf-8"
+    )
+    await start(client, workspace)
+    course = workspace / "courses" / "intro.md"
+    found = await open_file(client, course, '---\ntitle: "Intro"\nprize: Free\n\n---\n')
+    assert [(d.code, d.range.start.line) for d in found] == [("FM201", 0), ("FM205", 2)]
+    fields = {item.label for item in await _complete(client, course, 3, 0)}
+    assert fields == {"price", "levels"}  # the course's fields, not the article's
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(course)), position=types.Position(line=1, character=2)
+        )
+    )
+    assert hover is None or "RFC 3339" not in str(hover.contents)
+    own = workspace / "posts" / "guest.md"  # the article folder, but its `$schema` names the course
+    await open_file(client, own, '---\n$schema: ../schemas/course.json\ntitle: "Guest"\nprice: Free\n\n---\n')
+    assert {item.label for item in await _complete(client, own, 4, 0)} == {"levels"}
+    described = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(own)), position=types.Position(line=3, character=2)
+        )
+    )
+    assert described is not None and "What the course costs" in str(described.contents)
+
+
 async def test_settings_from_pyproject_and_reload(client: LanguageClient, workspace: Path) -> None:
     config = workspace / "pyproject.toml"
     config.write_text('[tool.fmlint]\nignore = ["FM204"]\n', encoding="utf-8")

@@ -92,7 +92,25 @@ def checked_edits(linter: Linter, path: str, text: str, diagnostic: Diagnostic) 
     return checked_fix(linter, path, _encode(text), diagnostic)
 
 
-def schema_documents(linter: Linter) -> tuple[str, dict[str, Any]]:
-    """The root schema's URI and every schema document by URI, as loaded for ``linter``."""
-    schemas = linter.settings.schemas
+def schema_documents(linter: Linter, path: str, text: str) -> tuple[str, dict[str, Any]]:
+    """The root schema's URI and every schema document by URI of the schema the buffer ``text`` of
+    ``path`` is checked against: the one its ``$schema`` names, else the mapping's for its path."""
+    from fmlint.schema.mapping import SCHEMA_KEY, FileSchemaError
+
+    settings = linter.settings
+    data = _front_matter(linter, path, text) if SCHEMA_KEY in text else None
+    try:
+        schemas = settings.schema_for(path, data)
+    except FileSchemaError:  # reported as the file's FM213; its fields are described by the mapping's
+        schemas = settings.schema_for(path, None)
     return schemas.root, schemas.resources
+
+
+def _front_matter(linter: Linter, path: str, text: str) -> Any:
+    """The front-matter data of a buffer, or ``None`` when it has none that can be read."""
+    from fmlint.pipeline.fastyaml import read_front_matter_yaml
+    from fmlint.pipeline.source import Source, split_front_matter
+
+    limits = linter.settings.limits
+    source = split_front_matter(path, _encode(text), True, limits.max_front_matter_bytes)
+    return read_front_matter_yaml(source.text, limits).data if isinstance(source, Source) else None

@@ -318,4 +318,4 @@ def completion(ls: FmlintServer, params: types.CompletionParams) -> types.Comple
     text = ls.text_of(params.text_document.uri)
     if path is None or text is None:
         return None
-    return help.completion(ls.state.folder_of(path), ls.lines_of(text), params.position)
+    return help.completion(ls.state.folder_of(path), path, ls.lines_of(text), params.position)

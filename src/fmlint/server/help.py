@@ -17,8 +17,8 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-/]*$")  # text YAML reads back as
 _YAML_WORDS = frozenset(("true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"))
 
 
-def _reader(folder: Folder) -> SchemaReader:
-    root, resources = schema_documents(folder.profile.linter)
+def _reader(folder: Folder, path: str, lines: TextLines) -> SchemaReader:
+    root, resources = schema_documents(folder.profile.linter, path, "\n".join(lines.lines))
     return SchemaReader(root, resources)
 
 
@@ -35,7 +35,7 @@ def hover(folder: Folder, path: str, lines: TextLines, position: types.Position)
             parts.append(f"**{rule.code} {rule.name}**\n\n```text\n{render_rule(rule).rstrip()}\n```")
     cursor = locate(lines.lines, position.line, lines.column(position))
     if cursor is not None and cursor.key is not None and cursor.line is not None:
-        facts = _reader(folder).field(schema_path((*cursor.mapping, cursor.key)))
+        facts = _reader(folder, path, lines).field(schema_path((*cursor.mapping, cursor.key)))
         if facts:
             parts.insert(0, markdown(cursor.key, facts))
     if not parts:
@@ -43,13 +43,13 @@ def hover(folder: Folder, path: str, lines: TextLines, position: types.Position)
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
 
 
-def completion(folder: Folder, lines: TextLines, position: types.Position) -> types.CompletionList | None:
+def completion(folder: Folder, path: str, lines: TextLines, position: types.Position) -> types.CompletionList | None:
     """Fields the mapping at the cursor may still get; or, after ``key:``, the field's allowed values."""
     column = lines.column(position)
     cursor = locate(lines.lines, position.line, column)
     if cursor is None:
         return None
-    reader = _reader(folder)
+    reader = _reader(folder, path, lines)
     if cursor.line is not None and cursor.key is not None and not cursor.on_key:
         facts = reader.field(schema_path((*cursor.mapping, cursor.key)))
         items = [_value_item(value) for value in facts.get("enum", ())]
@@ -59,10 +59,10 @@ def completion(folder: Folder, lines: TextLines, position: types.Position) -> ty
     end = front_matter_end(lines.lines)
     assert end is not None  # locate found the cursor inside the front-matter
     present = keys_in(lines.lines, end, cursor.mapping)
-    path = schema_path(cursor.mapping)
-    required = reader.required(path)
+    where = schema_path(cursor.mapping)
+    required = reader.required(where)
     items = []
-    for name, facts in reader.fields(path).items():
+    for name, facts in reader.fields(where).items():
         if name in present:
             continue
         detail = " | ".join(facts.get("type", ())) or None
