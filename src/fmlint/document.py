@@ -36,7 +36,7 @@ class Document:
         self.data = data  # the root mapping, once the file has passed the structural checks
         self.spans = spans
         self._line_starts: list[int] | None = None
-        self._derived: dict[Callable[[Any], Any], Any] = {}
+        self._derived: dict[Any, Any] = {}
 
     @property
     def text(self) -> str:
@@ -49,6 +49,15 @@ class Document:
         if compute in derived:
             return derived[compute]  # type: ignore[no-any-return]
         value = derived[compute] = compute(self.data)
+        return value
+
+    def remember(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()``, computed once per document for ``key``: what rules share beyond the data
+        alone (the values the file's schema gives a format, say)."""
+        derived: dict[Any, Any] = self._derived
+        if key in derived:
+            return derived[key]  # type: ignore[no-any-return]
+        value = derived[key] = make()
         return value
 
     def position_of_offsets(self, start: int, end: int) -> Position:

@@ -74,6 +74,10 @@ class Settings:
         self.severities: Mapping[str, Severity] = {} if severities is None else severities  # code -> severity
         self.links = links  # fmlint.links.settings.LinkSettings: how FM8 checks links (None: offline, no cache)
 
+    def schema_for(self, path: str, data: Any) -> SchemaSet:
+        """The schema the file ``path`` (holding ``data``) is checked against."""
+        return self.schemas
+
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})
         return {option.name: configured.get(option.name, option.default) for option in rule.options}
@@ -176,17 +180,18 @@ class Linter:
         facts = []
         clock = ClockUse()
         now = settings.now
+        schemas = settings.schema_for(path, doc.data)  # the rules read which values it gives a format
         for rule, options in self.document_rules:
             assert rule.check is not None
             # _guard inlined: this loop runs for every rule of every file.
             before = len(found)
             try:
-                found.extend(rule.check(Context(doc, rule, options, now, clock)))
+                found.extend(rule.check(Context(doc, rule, options, now, clock, schemas)))
             except Exception as exc:  # a bug in a rule must not stop the run: none of its findings count
                 del found[before:]
                 found.append(self._internal_error(f"rule {rule.code} ({rule.name})", path, exc))
         for rule, options in self.corpus_rules:
-            fact = self._run_collect(rule, Context(doc, rule, options, now, clock), found)
+            fact = self._run_collect(rule, Context(doc, rule, options, now, clock, schemas), found)
             if fact is not None:
                 facts.append((rule.code, fact))
         return self._result(path, found, doc, tuple(facts), clock.window(settings.now))

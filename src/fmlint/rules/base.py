@@ -9,12 +9,18 @@ YAML and schema problems) have no function of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.document import Document, Part, Position
+
+if TYPE_CHECKING:
+    from fmlint.schema.annotate import Formatted
+    from fmlint.schema.store import SchemaSet
+
+T = TypeVar("T")
 
 
 class Example(NamedTuple):
@@ -139,18 +145,49 @@ def combined(windows: Iterable[NowWindow | None], now: datetime) -> NowWindow | 
 
 
 class Context:
-    """What a document rule sees: the parsed file, its options and the reference time."""
+    """What a document rule sees: the parsed file, its options, the reference time, and what
+    the file's schema says of its values (:meth:`values_with_format`)."""
 
-    __slots__ = ("_clock", "_now", "doc", "options", "rule")
+    __slots__ = ("_clock", "_now", "_schemas", "doc", "options", "rule")
 
     def __init__(
-        self, doc: Document, rule: Rule, options: Mapping[str, Any], now: datetime, clock: ClockUse | None = None
+        self,
+        doc: Document,
+        rule: Rule,
+        options: Mapping[str, Any],
+        now: datetime,
+        clock: ClockUse | None = None,
+        schemas: SchemaSet | None = None,
     ) -> None:
         self.doc = doc
         self.rule = rule
         self.options = options
         self._now = now
         self._clock = clock
+        self._schemas = schemas  # the file's schema (None: no schema, no formats)
+
+    def formatted(self) -> tuple[Formatted, ...]:
+        """Every value the file's schema gives a ``format``, in document order; found once per file,
+        on first use, and shared by every rule."""
+        if self._schemas is None:
+            return ()
+        plan = self._schemas.formats()
+        data = self.doc.data
+        return self.doc.remember(plan, lambda: plan.walk(data))
+
+    def values_with_format(self, formats: Collection[str]) -> Iterator[tuple[str, Any]]:
+        """``(pointer, value)`` of each value whose schema gives it one of ``formats``."""
+        return ((found.pointer, found.value) for found in self.formatted() if found.format in formats)
+
+    @property
+    def formats(self) -> dict[str, str]:
+        """JSON pointer -> the format the file's schema gives the value there."""
+        return {found.pointer: found.format for found in self.formatted()}
+
+    def derived(self, compute: Callable[[Context], T]) -> T:
+        """``compute(self)``, computed once per file for every rule that asks: what several rules
+        read alike (every URL of the file, say). ``compute`` must not read the rule's options."""
+        return self.doc.remember(compute, lambda: compute(self))
 
     @property
     def now(self) -> datetime:
