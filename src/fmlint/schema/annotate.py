@@ -77,7 +77,7 @@ class _Part:
         self.unevaluated_items: _Part | None = None
         self.live = False  # whether a format can be reached from here
         # Set once read, when nothing in place depends on the value: every part that applies, their format.
-        self.static: tuple[tuple[_Part, ...], str | None] | None = None
+        self.static: _Static | None = None
         self.plain = False  # set once read: only ``properties`` name its fields' subschemas
         # What ``unevaluated*`` needs to know, kept when the subschemas themselves are dropped:
         self.known: frozenset[str] = frozenset()  # the names ``properties`` lists
@@ -266,7 +266,7 @@ class FormatPlan:
             if part.live:
                 closure = _closure((part,))
                 if not any(member.choices for member in closure):
-                    part.static = (tuple(closure), _best(closure))
+                    part.static = _static(closure)
 
     # --- walking a document ---------------------------------------------------------
 
@@ -279,23 +279,26 @@ class FormatPlan:
         while stack:
             pointer, value, given = stack.pop()
             static = given[0].static if len(given) == 1 else None
-            parts: Sequence[_Part]
             if static is None:
                 parts = _closure(given, value, self._engine)
-                best = _best(parts)
-            else:
-                parts, best = static
-            if best is not None:
-                found.append(Formatted(pointer, best, value))
+                static = _static(parts)
+            if static.best is not None:
+                found.append(Formatted(pointer, static.best, value))
             if isinstance(value, dict):
-                if len(parts) == 1 and parts[0].plain:  # only named fields: the common case, kept quick
-                    properties = parts[0].properties
-                    named = [(key, properties[key]) for key in value if key in properties]
-                    stack.extend((f"{pointer}/{_escape(key)}", value[key], (part,)) for key, part in reversed(named))
+                named = static.named
+                if named is not None:  # only fields named by ``properties``: the common case, kept quick
+                    children = [(key, named[key]) for key in value if key in named]
+                    stack.extend((f"{pointer}/{_escape(key)}", value[key], sub) for key, sub in reversed(children))
                 else:
-                    stack.extend(reversed(list(_property_children(pointer, value, parts))))
+                    stack.extend(reversed(list(_property_children(pointer, value, static.parts))))
             elif isinstance(value, list):
-                stack.extend(reversed(list(_item_children(pointer, value, parts))))
+                every = static.items
+                if every == ():
+                    continue  # no item can have a format
+                if every is not None:
+                    stack.extend((f"{pointer}/{index}", value[index], every) for index in range(len(value) - 1, -1, -1))
+                else:
+                    stack.extend(reversed(list(_item_children(pointer, value, static.parts))))
         return tuple(found)
 
 
@@ -318,9 +321,28 @@ def _closure(given: tuple[_Part, ...], value: Any = None, engine: Engine | None 
     return parts
 
 
-def _best(parts: Sequence[_Part]) -> str | None:
+class _Static(NamedTuple):
+    """What applies to a value, worked out once when it does not depend on the value."""
+
+    parts: tuple[_Part, ...]
+    best: str | None  # the format
+    named: dict[str, tuple[_Part, ...]] | None  # each field's parts, when only ``properties`` name them
+    items: tuple[_Part, ...] | None  # every item's parts, when they are the same for all
+
+
+def _static(parts: Sequence[_Part]) -> _Static:
     formats = [name for part in parts for name in part.formats]
-    return min(formats, key=lambda name: _RANK.get(name, len(_RANK))) if formats else None
+    best = min(formats, key=lambda name: _RANK.get(name, len(_RANK))) if formats else None
+    named: dict[str, tuple[_Part, ...]] | None = None
+    if all(part.plain for part in parts):
+        named = {}
+        for part in parts:
+            for name, child in part.properties.items():
+                named[name] = (*named.get(name, ()), child)
+    items = None
+    if not any(part.prefix or part.unevaluated_items for part in parts):
+        items = tuple(part.items for part in parts if part.items is not None)
+    return _Static(tuple(parts), best, named, items)
 
 
 def _live(part: _Part | None) -> bool:
