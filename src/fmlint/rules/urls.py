@@ -70,8 +70,8 @@ def all_urls(ctx: Context) -> dict[str, Url]:
     return found
 
 
-def _link(ctx: Context, prefix: str, key: str) -> Url | None:
-    return ctx.derived(all_urls).get(f"{prefix}/{key}")
+def _link(urls: dict[str, Url], prefix: str, key: str) -> Url | None:
+    return urls.get(f"{prefix}/{key}")
 
 
 # --- FM302 unsupported-url-scheme --------------------------------------------
@@ -150,8 +150,9 @@ def _same_host(a: str, b: str, ignore_www: bool) -> bool:
 
 def _check_hosts_agree(ctx: Context) -> Iterator[Diagnostic]:
     ignore_www = bool(ctx.options["ignore-www"])
-    for prefix, _ in records(ctx.data):
-        web, original = _link(ctx, prefix, "webUrl"), _link(ctx, prefix, "originalUrl")
+    urls = ctx.derived(all_urls)
+    for prefix, _ in records(ctx.data) if urls else ():
+        web, original = _link(urls, prefix, "webUrl"), _link(urls, prefix, "originalUrl")
         if web is None or original is None or not web.host or not original.host:
             continue
         if not _same_host(web.host, original.host, ignore_www):
@@ -186,8 +187,9 @@ def _same_cache_url(actual: str, expected: str) -> bool:
 
 
 def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
-    for prefix, record in records(ctx.data):
-        cdn = _link(ctx, prefix, "cdnAmpWebUrl")
+    urls = ctx.derived(all_urls)
+    for prefix, record in records(ctx.data) if urls else ():
+        cdn = _link(urls, prefix, "cdnAmpWebUrl")
         if cdn is None:
             continue
         pointer, cdn_text = cdn.pointer, cdn.text
@@ -197,7 +199,7 @@ def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
                 f"`{field_name(pointer)}` is set but `ampWebUrl` is not: the cache address has no page to serve",
             )
             continue
-        amp = _link(ctx, prefix, "ampWebUrl")
+        amp = _link(urls, prefix, "ampWebUrl")
         expected = None if amp is None else amp_cache_url(amp.text)
         if expected is None or _same_cache_url(cdn_text, expected):
             continue
@@ -219,13 +221,14 @@ def _within(host: str, domain: str) -> bool:
 
 def _check_provider(ctx: Context) -> Iterator[Diagnostic]:
     platforms = [str(name).strip().lower().rstrip(".") for name in ctx.options["video-hosts"]]
-    for prefix, record in records(ctx.data):
+    urls = ctx.derived(all_urls)
+    for prefix, record in records(ctx.data) if urls else ():
         provider = record.get("provider")
         domain = text_field(provider, "domain") if isinstance(provider, dict) else None
         if domain is None or not domain.strip():
             continue
         wanted = domain.strip().lower().rstrip(".")
-        links = [url for key in ("webUrl", "originalUrl") if (url := _link(ctx, prefix, key)) and url.host]
+        links = [url for key in ("webUrl", "originalUrl") if (url := _link(urls, prefix, key)) and url.host]
         if not links or any(_within(url.host, wanted) for url in links):
             continue
         on_platform = all(any(_within(url.host, name) for name in platforms) for url in links)

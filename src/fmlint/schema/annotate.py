@@ -276,19 +276,20 @@ class FormatPlan:
             return ()
         found: list[Formatted] = []
         stack: list[tuple[str, Any, tuple[_Part, ...]]] = [("", data, (self.root,))]
+        pop, push = stack.pop, stack.append
         while stack:
-            pointer, value, given = stack.pop()
+            pointer, value, given = pop()
             static = given[0].static if len(given) == 1 else None
             if static is None:
-                parts = _closure(given, value, self._engine)
-                static = _static(parts)
+                static = _static(_closure(given, value, self._engine))
             if static.best is not None:
                 found.append(Formatted(pointer, static.best, value))
             if isinstance(value, dict):
                 named = static.named
                 if named is not None:  # only fields named by ``properties``: the common case, kept quick
-                    children = [(key, named[key]) for key in value if key in named]
-                    stack.extend((f"{pointer}/{_escape(key)}", value[key], sub) for key, sub in reversed(children))
+                    for key in reversed([key for key in value if key in named]):
+                        token, parts = named[key]
+                        push((pointer + token, value[key], parts))
                 else:
                     stack.extend(reversed(list(_property_children(pointer, value, static.parts))))
             elif isinstance(value, list):
@@ -326,19 +327,20 @@ class _Static(NamedTuple):
 
     parts: tuple[_Part, ...]
     best: str | None  # the format
-    named: dict[str, tuple[_Part, ...]] | None  # each field's parts, when only ``properties`` name them
+    # Each field's pointer token (``/name``, escaped) and parts, when only ``properties`` name them.
+    named: dict[str, tuple[str, tuple[_Part, ...]]] | None
     items: tuple[_Part, ...] | None  # every item's parts, when they are the same for all
 
 
 def _static(parts: Sequence[_Part]) -> _Static:
     formats = [name for part in parts for name in part.formats]
     best = min(formats, key=lambda name: _RANK.get(name, len(_RANK))) if formats else None
-    named: dict[str, tuple[_Part, ...]] | None = None
+    named: dict[str, tuple[str, tuple[_Part, ...]]] | None = None
     if all(part.plain for part in parts):
         named = {}
         for part in parts:
             for name, child in part.properties.items():
-                named[name] = (*named.get(name, ()), child)
+                named[name] = ("/" + _escape(name), (*named.get(name, ("", ()))[1], child))
     items = None
     if not any(part.prefix or part.unevaluated_items for part in parts):
         items = tuple(part.items for part in parts if part.items is not None)
