@@ -9,7 +9,7 @@ Usage (from the repository root, in a virtual environment with fmlint installed)
 Wall time and CPU time (user and system, the workers included) are both reported:
 on a shared machine the CPU time is the steadier of the two.
 
-"Without" runs the same command with ``fmlint.fastyaml.read_plain_yaml`` made to
+"Without" runs the same command with ``fmlint.pipeline.fastyaml.read_plain_yaml`` made to
 decline every document, so every file goes to the full reader (PyYAML on libyaml),
 exactly as it would if the fast reader were removed. Worker processes are forked,
 so they inherit the change. Runs are interleaved, as in ``bench.py``.
@@ -33,8 +33,8 @@ from bench import Contender, build, expect_findings, remove_cache, run_once
 _RUN = (
     "import sys\n"
     "if sys.argv.pop(1) == 'without':\n"
-    "    import fmlint.fastyaml\n"
-    "    fmlint.fastyaml.read_plain_yaml = lambda text, limits: None\n"
+    "    import fmlint.pipeline.fastyaml\n"
+    "    fmlint.pipeline.fastyaml.read_plain_yaml = lambda text, limits: None\n"
     "from fmlint.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
@@ -66,8 +66,8 @@ def per_document(rounds: int) -> tuple[float, float, int, int]:
     """Microseconds per corpus front-matter for each reader, and how many the fast one reads.
 
     CPU time of this process, not wall time: on a shared machine it is the steadier measure."""
-    from fmlint.fastyaml import read_front_matter_yaml, read_plain_yaml
-    from fmlint.yamlread import Limits, read_yaml
+    from fmlint.pipeline.fastyaml import read_front_matter_yaml, read_plain_yaml
+    from fmlint.pipeline.yamlread import Limits, read_yaml
 
     templates = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "powerapps"
     texts = [path.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:] + "\n" for path in sorted(templates.iterdir())]

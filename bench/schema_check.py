@@ -21,10 +21,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+try:
+    from fmlint.pipeline.source import read_front_matter
+    from fmlint.pipeline.yamlread import Limits, read_yaml
+except ImportError:  # an earlier version of fmlint, before the package was laid out as the pipeline
+    from fmlint.source import read_front_matter  # type: ignore[no-redef]
+    from fmlint.yamlread import Limits, read_yaml  # type: ignore[no-redef]
 from fmlint.schema.explain import explain
 from fmlint.schema.store import load_schema_set
-from fmlint.source import read_front_matter
-from fmlint.yamlread import Limits, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,10 +16,11 @@ import pytest
 
 from fmlint.cli import main
 from fmlint.diagnostic import Diagnostic
-from fmlint.discover import Target
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import RULES
-from fmlint.runner import lint_targets
+from fmlint.run.runner import lint_targets
 from fmlint.schema.store import load_schema_set
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.fixer import Fixer
-from fmlint.source import BOM, Source, split_front_matter
+from fmlint.fix.engine import Fixer
+from fmlint.pipeline.source import BOM, Source, split_front_matter
 from pipeline import LINTER, any_input, check_invariants, lint_bytes
 from test_fastyaml import check as readers_agree
 

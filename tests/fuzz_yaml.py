@@ -29,7 +29,7 @@ import time
 import pytest
 import yaml
 
-from fmlint.yamlread import Limits, read_yaml
+from fmlint.pipeline.yamlread import Limits, read_yaml
 from test_fastyaml import (
     _FRAGMENTS,
     _KEYS,

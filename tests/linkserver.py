@@ -182,3 +182,27 @@ def check(folder: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
 
 def found(findings: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
     return [(item["path"], item["line"], item["column"], item["code"]) for item in findings]
+
+
+# The fixtures every link test module uses, each module taking them with `pytest.fixture(...)`.
+
+
+def isolated_user_cache(tmp_path: Path, monkeypatch: Any) -> Path:
+    """The user's cache folder, in the test's own folder: the link answers file it holds."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "fmlint" / "links.jsonl"
+
+
+def running_server() -> Iterator[LinkServer]:
+    """A link server on loopback for the test."""
+    with serving() as running:
+        yield running
+
+
+def configured_site(tmp_path: Path) -> Path:
+    """A site folder whose configuration lets fmlint check links on loopback."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    configure(folder)
+    return folder

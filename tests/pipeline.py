@@ -22,13 +22,14 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXED_NOW
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.discover import Target
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
+from fmlint.pipeline.source import BOM
 from fmlint.report import FORMATS, RunResult, render
 from fmlint.rules import BY_CODE, RULES
-from fmlint.runner import lint_targets
+from fmlint.run.runner import lint_targets
 from fmlint.schema.store import load_schema_set
-from fmlint.source import BOM
 
 SCHEMAS = load_schema_set(None)
 # Every rule, opt-in ones too: the more code runs on each input, the more a fuzzer finds.

@@ -2,7 +2,7 @@
 
 Runs go through ``main([...])`` (or, for rules that only exist in a test, through
 the same runner ``fmlint check`` uses). How many files were really linted is
-counted by wrapping :meth:`Linter.lint_head`, the one place a file is linted.
+counted by wrapping :meth:`Linter.lint_source`, the one place a file is checked.
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXED_NOW, MINIMAL, run_cli
-from fmlint import cache as cache_module
-from fmlint.cache import ResultCache, configuration_key
-from fmlint.cache import configuration as cache_configuration
-from fmlint.cache import files as cache_files
-from fmlint.cache.signing import Signer
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.discover import Target
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import RULES
 from fmlint.rules.base import Context, CorpusContext, Option, Rule
-from fmlint.runner import lint_targets
+from fmlint.run import cache as cache_module
+from fmlint.run.cache import ResultCache, configuration_key
+from fmlint.run.cache import configuration as cache_configuration
+from fmlint.run.cache import files as cache_files
+from fmlint.run.cache.signing import Signer
+from fmlint.run.runner import lint_targets
 from fmlint.schema.store import load_schema_set
 
 BAD = MINIMAL.replace('title: "An article"', "quality: -5")  # FM201 + FM203
@@ -44,13 +45,13 @@ class Counter:
 @pytest.fixture
 def counter(monkeypatch: pytest.MonkeyPatch) -> Counter:
     counts = Counter()
-    real = Linter.lint_head
+    real = Linter.lint_source
 
-    def lint_head(self: Linter, path: str, head: object) -> object:
+    def lint_source(self: Linter, path: str, source: object) -> object:
         counts.linted.append(path)
-        return real(self, path, head)  # type: ignore[arg-type]
+        return real(self, path, source)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Linter, "lint_head", lint_head)
+    monkeypatch.setattr(Linter, "lint_source", lint_source)
     return counts
 
 
@@ -391,7 +392,7 @@ def test_a_run_killed_midway_leaves_a_usable_cache(tmp_path: Path, signum: int) 
 
 
 def _clock_check(context: Context) -> Iterator[Diagnostic]:
-    if "title" in context.data and context.now.year >= 2030:
+    if "title" in context.data and context.quote_now().year >= 2030:
         yield context.report("/title", "the clock says 2030", fix=None)
 
 
@@ -405,14 +406,14 @@ def _title(context: Context) -> object:
 
 
 def _count_before_2030(context: CorpusContext) -> Iterator[Diagnostic]:
-    from fmlint.document import Position
+    from fmlint.pipeline.document import Position
 
-    if context.now.year < 2030:
+    if context.quote_now().year < 2030:
         yield context.report(context.facts[0].path, Position(2, 1, 2, 6), "/title", f"{len(context.facts)} files")
 
 
 def _duplicates(context: CorpusContext) -> Iterator[Diagnostic]:
-    from fmlint.document import Position
+    from fmlint.pipeline.document import Position
 
     seen: dict[object, str] = {}
     for fact in context.facts:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL
-from fmlint import cache as cache_module
-from fmlint.cache import files as cache_files
-from fmlint.cache.signing import KEY_BYTES, Signer, load_key
+from fmlint.run import cache as cache_module
+from fmlint.run.cache import files as cache_files
+from fmlint.run.cache.signing import KEY_BYTES, Signer, load_key
 
 FMLINT = Path(sys.executable).with_name("fmlint")
 BAD = MINIMAL.replace('title: "An article"', "quality: -5")  # FM201 + FM203
@@ -134,13 +134,13 @@ def _text(value: str) -> bytes:
 
 
 def attrgetter_payload(command: str) -> bytes:
-    """``attrgetter`` (found in ``fmlint.discover``) walks from an fmlint class to ``os.system``:
+    """``attrgetter`` (found in ``fmlint.pipeline.discover``) walks from an fmlint class to ``os.system``:
     what the restricted unpickler of earlier versions let through."""
 
     def getter(names: str) -> bytes:
-        return _call(_global("fmlint.discover", "attrgetter"), _text(names))
+        return _call(_global("fmlint.pipeline.discover", "attrgetter"), _text(names))
 
-    module_globals = _call(getter("__init__.__globals__"), _global("fmlint.lint", "Linter"))
+    module_globals = _call(getter("__init__.__globals__"), _global("fmlint.pipeline.settings", "Settings"))
     os_module = _call(_call(getter("get"), module_globals), _text("os"))
     system = _call(getter("system"), os_module)
     return _call(system, _text(command)) + b"."

@@ -89,24 +89,29 @@ def test_show_files_lists_what_would_be_linted_one_per_line(tmp_path: Path) -> N
     (site / "README.md").write_text("# The site\n", encoding="utf-8")
     (site / "content" / "notes.html").write_text("x", encoding="utf-8")
     result = run_cli("check", "--show-files", "site", cwd=tmp_path)
-    assert (result.code, result.out) == (0, f"{os.path.join('site', 'content', 'warned.md')}\n")
+    assert (result.code, result.out) == (0, f"{os.path.join('site', 'content', 'warned.md')}\tarticle\n")
     included = run_cli("check", "--show-files", "--extend-include", "*.html", "site", cwd=tmp_path)
-    assert included.out.splitlines() == [os.path.join("site", "content", p) for p in ("notes.html", "warned.md")]
+    assert _paths(included.out) == [os.path.join("site", "content", p) for p in ("notes.html", "warned.md")]
     replaced = run_cli("check", "--show-files", "--include", "*.html", "site", cwd=tmp_path)
-    assert replaced.out.splitlines() == [os.path.join("site", "content", "notes.html")]
+    assert _paths(replaced.out) == [os.path.join("site", "content", "notes.html")]
+
+
+def _paths(listing: str) -> list[str]:
+    """The first column of ``--show-files``: the paths (the second is each file's schema)."""
+    return [line.split("\t")[0] for line in listing.splitlines()]
 
 
 def test_show_files_quotes_a_name_with_control_characters(tmp_path: Path) -> None:
     (tmp_path / "a\x1b[31mred\n.md").write_text(MINIMAL, encoding="utf-8")
     result = run_cli("check", "--show-files", ".", cwd=tmp_path)
-    assert result.out == '"a\\u001b[31mred\\n.md"\n'
+    assert result.out == '"a\\u001b[31mred\\n.md"\tarticle\n'
 
 
 def test_extend_include_in_the_configuration(tmp_path: Path) -> None:
     site = project(tmp_path / "site", 'extend-include = ["*.html"]\n')
     (site / "content" / "notes.html").write_text("x", encoding="utf-8")
     result = run_cli("check", "--show-files", str(site))
-    assert [Path(line).name for line in result.out.splitlines()] == ["notes.html", "warned.md"]
+    assert [Path(line).name for line in _paths(result.out)] == ["notes.html", "warned.md"]
 
 
 # --- repository files are not articles ----------------------------------------------------------------
@@ -140,7 +145,7 @@ def test_extend_exclude_still_adds_to_the_defaults(tmp_path: Path) -> None:
     (site / "drafts").mkdir()
     write_article(site / "drafts" / "draft.md", MINIMAL)
     result = run_cli("check", "--show-files", str(site))
-    assert [Path(line).name for line in result.out.splitlines()] == ["warned.md"]
+    assert [Path(line).name for line in _paths(result.out)] == ["warned.md"]
 
 
 # --- every value is checked when loaded ----------------------------------------------------------------

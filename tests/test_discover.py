@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import MINIMAL, run_cli
-from fmlint.discover import FileFilter, discover
+from fmlint.pipeline.discover import FileFilter, discover
 
 
 def checked_paths(*args: str, cwd: Path) -> set[str]:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, VALID_SEED
-from fmlint.fastyaml import read_plain_yaml
-from fmlint.yamlread import Limits, ParsedYaml, read_yaml
+from fmlint.pipeline.fastyaml import read_plain_yaml
+from fmlint.pipeline.yamlread import Limits, ParsedYaml, read_yaml
 
 
 def _normal(value: Any) -> Any:
@@ -231,7 +231,7 @@ def test_times_and_point_floats_read_alike(value: str) -> None:
 
 
 def test_escapes_read_as_libyaml_reads_them() -> None:
-    from fmlint.yamlcore import DOUBLE_ESCAPES
+    from fmlint.pipeline.yamlcore import DOUBLE_ESCAPES
 
     for code in DOUBLE_ESCAPES:
         if code != "\t":  # the fast reader leaves every tab to the full reader

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import fmlint.lint
+import fmlint.pipeline.check
+import fmlint.pipeline.lint
 import fmlint.rules
 from conftest import CliResult, dedent, run_cli
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
@@ -37,8 +38,9 @@ def register(monkeypatch: pytest.MonkeyPatch) -> Register:
     def add(*rules: Rule) -> None:
         everything = tuple(sorted((*fmlint.rules.RULES, *rules), key=lambda rule: rule.code))
         monkeypatch.setattr(fmlint.rules, "RULES", everything)
-        monkeypatch.setattr(fmlint.lint, "RULES", everything)
-        monkeypatch.setattr(fmlint.lint.Linter.__init__, "__defaults__", (everything,))
+        monkeypatch.setattr(fmlint.pipeline.check, "RULES", everything)
+        monkeypatch.setattr(fmlint.pipeline.lint, "RULES", everything)
+        monkeypatch.setattr(fmlint.pipeline.lint.Linter.__init__, "__defaults__", (everything,))
         for rule in rules:
             monkeypatch.setitem(fmlint.rules.BY_CODE, rule.code, rule)
             monkeypatch.setitem(fmlint.rules.BY_NAME, rule.name, rule)

@@ -351,9 +351,9 @@ def leases_work(folder: Path) -> bool:
 
 def without_leases(monkeypatch: pytest.MonkeyPatch) -> None:
     """As on a system without leases: only the checks around the rename guard the file."""
-    import fmlint.atomic
+    import fmlint.fix.atomic
 
-    monkeypatch.setattr(fmlint.atomic, "fcntl", None)
+    monkeypatch.setattr(fmlint.fix.atomic, "fcntl", None)
 
 
 def writes_at_the_rename(

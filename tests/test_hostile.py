@@ -522,7 +522,8 @@ def test_terminal_that_cannot_show_the_text_does_not_end_the_run(tmp_path: Path)
 
 def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
     """Make rule ``code`` raise on the file named ``on`` (and work on every other file)."""
-    import fmlint.lint
+    import fmlint.pipeline.check
+    import fmlint.pipeline.lint
     from fmlint.rules import BY_CODE, RULES
 
     def check(context: Any) -> list[Any]:
@@ -533,9 +534,9 @@ def _break_rule(monkeypatch: pytest.MonkeyPatch, code: str, on: str) -> None:
 
     broken = BY_CODE[code]._replace(stage="document", check=check)
     rules = tuple(broken if rule.code == code else rule for rule in RULES)
-    linter = fmlint.lint.Linter
+    linter = fmlint.pipeline.lint.Linter
     # `fmlint check` builds its Linter with the registry's rules; this one gets the broken rule.
-    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
+    monkeypatch.setattr(fmlint.pipeline.lint, "Linter", lambda settings: linter(settings, rules))
 
 
 def test_an_exception_in_a_rule_is_fm902_on_that_file_and_fails_the_run(
@@ -561,7 +562,8 @@ def test_an_exception_in_a_rule_is_fm902_on_that_file_and_fails_the_run(
 def test_a_rule_that_fails_after_some_findings_reports_only_the_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import fmlint.lint
+    import fmlint.pipeline.check
+    import fmlint.pipeline.lint
     from fmlint.rules import BY_CODE, RULES
 
     def check(context: Any) -> Iterator[Any]:
@@ -570,8 +572,8 @@ def test_a_rule_that_fails_after_some_findings_reports_only_the_internal_error(
 
     broken = BY_CODE["FM301"]._replace(stage="document", check=check)
     rules = tuple(broken if rule.code == "FM301" else rule for rule in RULES)
-    linter = fmlint.lint.Linter
-    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
+    linter = fmlint.pipeline.lint.Linter
+    monkeypatch.setattr(fmlint.pipeline.lint, "Linter", lambda settings: linter(settings, rules))
     (tmp_path / "x.md").write_text(MINIMAL, encoding="utf-8")
     result = run_cli("check", "--isolated", "--output-format", "json", "x.md", cwd=tmp_path)
     found = json.loads(result.out)
@@ -598,16 +600,17 @@ def test_show_traceback_prints_the_details(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_an_exception_outside_the_rules_is_fm902_on_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import fmlint.lint
+    import fmlint.pipeline.check
+    import fmlint.pipeline.lint
 
-    real = fmlint.lint.read_front_matter_yaml
+    real = fmlint.pipeline.check.read_front_matter_yaml
 
     def read_yaml(text: str, limits: Any) -> Any:
         if "explode" in text:
             raise ValueError("unexpected")
         return real(text, limits)
 
-    monkeypatch.setattr(fmlint.lint, "read_front_matter_yaml", read_yaml)
+    monkeypatch.setattr(fmlint.pipeline.check, "read_front_matter_yaml", read_yaml)
     # Anchors send both files to the full YAML reader.
     (tmp_path / "x.md").write_text(FIELDS + "a: &explode 1\n---\n", encoding="utf-8")
     (tmp_path / "y.md").write_text(FIELDS + "a: &anchor 1\n---\n", encoding="utf-8")

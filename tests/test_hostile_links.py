@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL
-from fmlint.discover import HIDDEN, IGNORED, OTHER_FILE_SYSTEM, OUTSIDE, link_problem
+from fmlint.pipeline.discover import HIDDEN, IGNORED, OTHER_FILE_SYSTEM, OUTSIDE, link_problem
 
 if sys.platform == "win32":  # pragma: no cover - symbolic links and /proc are POSIX
     pytest.skip("the link tests need a POSIX system", allow_module_level=True)

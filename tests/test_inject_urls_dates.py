@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import ALL_CODES, CORPUS, VALID_SEED, lint_paths
 from fmlint.diagnostic import Applicability, Diagnostic
-from fmlint.source import Source, read_front_matter
+from fmlint.pipeline.source import Source, read_front_matter
 
 GEEKWIRE = CORPUS / "2020-09-23-as-low-code-competition-grows-microsoft-integrates-power-apps-with-github-and-teams.md"
 VIDEO = CORPUS / "2019-08-19-microsoft-power-apps-2019-release-wave-2-overview.md"

@@ -10,35 +10,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+import linkserver
 from conftest import run_cli
 from linkserver import FIRST_IMAGE_LINE, LinkServer, article, check, configure, found, serving
 
-
-@pytest.fixture(autouse=True)
-def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "user-cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    return folder / "fmlint" / "links.jsonl"
-
-
-@pytest.fixture
-def server() -> Iterator[LinkServer]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    folder = tmp_path / "site"
-    folder.mkdir()
-    configure(folder)
-    return folder
+user_cache = pytest.fixture(autouse=True, name="user_cache")(linkserver.isolated_user_cache)
+server = pytest.fixture(name="server")(linkserver.running_server)
+site = pytest.fixture(name="site")(linkserver.configured_site)
 
 
 def test_verdicts_each_at_the_value(site: Path, server: LinkServer) -> None:
@@ -140,10 +123,11 @@ def test_offline_sends_nothing_and_names_what_it_does_not_know(site: Path, serve
     assert code == 1
 
 
-def test_offline_without_links_is_a_usage_error(site: Path) -> None:
+def test_offline_without_links_checks_no_link(site: Path) -> None:
+    """--offline also keeps remote schemas to the schema cache, so it is no error without --links."""
     (site / "a.md").write_text(article("https://example.com/x"))
-    result = run_cli("check", "--offline", "a.md", cwd=site)
-    assert result.code == 2 and "--offline only applies to link checking" in result.err
+    result = run_cli("check", "--offline", "--output-format", "json", "a.md", cwd=site)
+    assert result.code == 0 and json.loads(result.out) == [], result.err
 
 
 def test_no_cache_neither_reads_nor_writes(site: Path, server: LinkServer, user_cache: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import linkserver
 from conftest import run_cli
 from fmlint.rules import RULES
 from fmlint.rules.base import Rule
@@ -17,9 +18,7 @@ LINK_RULES = [rule for rule in RULES if rule.stage == "links"]
 EXAMPLE_HOST = "https://example.com/images/"
 
 
-@pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+_user_cache = pytest.fixture(autouse=True, name="_user_cache")(linkserver.isolated_user_cache)
 
 
 def test_every_link_rule_is_here() -> None:

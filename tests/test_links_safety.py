@@ -3,31 +3,16 @@ names that resolve to them, and redirects to them; and a hostile server ends no 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from linkserver import FIRST_IMAGE_LINE, LinkServer, article, check, configure, found, serving
+import linkserver
+from linkserver import FIRST_IMAGE_LINE, LinkServer, article, check, configure, found
 
-
-@pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-
-
-@pytest.fixture
-def server() -> Iterator[LinkServer]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    folder = tmp_path / "site"
-    folder.mkdir()
-    configure(folder)
-    return folder
+_user_cache = pytest.fixture(autouse=True, name="_user_cache")(linkserver.isolated_user_cache)
+server = pytest.fixture(name="server")(linkserver.running_server)
+site = pytest.fixture(name="site")(linkserver.configured_site)
 
 
 def test_private_addresses_are_not_requested_without_allow_private_hosts(site: Path, server: LinkServer) -> None:

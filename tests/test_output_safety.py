@@ -195,7 +195,8 @@ def test_show_traceback_escapes_the_exception_text(tmp_path: Path, monkeypatch: 
     """An exception whose text quotes a value from the file (in-process: a rule made to fail)."""
     from typing import Any
 
-    import fmlint.lint
+    import fmlint.pipeline.check
+    import fmlint.pipeline.lint
     from conftest import run_cli
     from fmlint.rules import BY_CODE, RULES
 
@@ -204,8 +205,8 @@ def test_show_traceback_escapes_the_exception_text(tmp_path: Path, monkeypatch: 
 
     broken = BY_CODE["FM301"]._replace(stage="document", check=check)
     rules = tuple(broken if rule.code == "FM301" else rule for rule in RULES)
-    linter = fmlint.lint.Linter
-    monkeypatch.setattr(fmlint.lint, "Linter", lambda settings: linter(settings, rules))
+    linter = fmlint.pipeline.lint.Linter
+    monkeypatch.setattr(fmlint.pipeline.lint, "Linter", lambda settings: linter(settings, rules))
     (tmp_path / "x.md").write_text(MINIMAL, encoding="utf-8")
     result = run_cli("check", "--isolated", "--show-traceback", "--output-format", "json", "x.md", cwd=tmp_path)
     assert result.code == 1 and result.err.startswith("Traceback (most recent call last):")

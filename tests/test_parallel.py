@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXED_NOW, MINIMAL, REPO, run_cli
-from fmlint import cache as cache_module
-from fmlint import runner
-from fmlint.cache import ResultCache, configuration_key
-from fmlint.discover import FileFilter, discover
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.discover import FileFilter, discover
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import RULES
+from fmlint.run import cache as cache_module
+from fmlint.run import pool, runner
+from fmlint.run.cache import ResultCache, configuration_key
 from fmlint.schema.store import load_schema_set
 
 
@@ -22,13 +23,13 @@ from fmlint.schema.store import load_schema_set
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of workers of each pool started."""
     started: list[int] = []
-    real = runner._start_pool
+    real = pool._start_pool
 
     def start_pool(linter: Linter, workers: int, hashed: bool) -> object:
         started.append(workers)
         return real(linter, workers, hashed)
 
-    monkeypatch.setattr(runner, "_start_pool", start_pool)
+    monkeypatch.setattr(pool, "_start_pool", start_pool)
     return started
 
 

@@ -139,7 +139,7 @@ _PIECES = [b"---", b"...", b"--- ", b"---\r", b"-- -", b"a", b"\n", b"\r\n", b" 
 def test_the_closing_fence_is_found_where_the_pattern_finds_it(pieces: list[bytes], start: int, length: int) -> None:
     """The fence finder tries the pattern only where a line starts with --- or ...: it must find
     exactly what a multi-line search of the pattern finds, in any slice."""
-    from fmlint.source import _CLOSE_FENCE, _closing_fence
+    from fmlint.pipeline.source import _CLOSE_FENCE, _closing_fence
 
     data = b"".join(pieces)
     start = min(start, len(data))

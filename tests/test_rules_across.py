@@ -14,7 +14,8 @@ import pytest
 
 from conftest import CORPUS, MINIMAL, lint_paths, run_cli
 from fmlint.diagnostic import Diagnostic
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.across import _key_hash, url_key
 from fmlint.rules.base import CorpusContext, Fact

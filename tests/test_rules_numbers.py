@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, MINIMAL, lint_paths, lint_text, run_cli, where
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import BY_CODE
 from fmlint.rules.numbers import spread
 from fmlint.schema.store import load_schema_set

@@ -9,11 +9,11 @@ import pytest
 
 from conftest import CORPUS, MINIMAL, lint_text, run_cli, where
 from fmlint.diagnostic import Applicability, Diagnostic, Edit
-from fmlint.document import Document
+from fmlint.pipeline.document import Document
+from fmlint.pipeline.source import Source, read_front_matter
+from fmlint.pipeline.yamlread import Limits, read_yaml
 from fmlint.rules.urls import amp_cache_url
 from fmlint.rules.values import rewrite_scalar
-from fmlint.source import Source, read_front_matter
-from fmlint.yamlread import Limits, read_yaml
 
 URLS = ["FM301", "FM302", "FM303", "FM304", "FM305", "FM306", "FM307"]
 

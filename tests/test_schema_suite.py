@@ -23,11 +23,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import specification_with
 
 from conftest import run_cli
-from fmlint.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.yamlread import Limits
 from fmlint.rules import RULES
 from fmlint.schema.explain import explain, json_equal
 from fmlint.schema.store import SchemaError, SchemaSet, _builtin_resources, schema_set_from
-from fmlint.yamlread import Limits
 from schema_suite import DIFFERENCES, DRAFTS, Case, cases, remotes, with_dialect
 
 FMLINT = str(Path(sys.executable).with_name("fmlint"))

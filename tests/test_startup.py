@@ -20,8 +20,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, SEEDS
-from fmlint.arguments import parse
 from fmlint.cli import plain_check
+from fmlint.cli.arguments import parse
 from fmlint.rules.base import dedent
 
 # The schema engine (jsonschema-rs) is needed for every file and imports locale, decimal
@@ -45,7 +45,7 @@ NOT_FOR_ONE_FILE = {
     "yaml": "the fast reader reads plain front-matter; PyYAML only the rest",
     "jsonschema": "the schema engine is jsonschema-rs; jsonschema is only the test suite's reference",
     "fmlint.schema.explain": "only a file that fails the schema is explained",
-    "fmlint.fixer": "only --fix and --diff",
+    "fmlint.fix.engine": "only --fix and --diff",
     "fmlint.rules.docs": "only `fmlint rule`",
     "fmlint.report.sarif": "only --output-format sarif",
     "fmlint.report.json": "only --output-format json",
@@ -75,7 +75,7 @@ def imported_by(args: list[str], cwd: Path) -> set[str]:
 def test_linting_one_valid_file_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
     (tmp_path / "one.md").write_bytes((SEEDS / "000_24bd785b62fe7a7a.txt").read_bytes())
     imported = imported_by(["check", "one.md"], tmp_path)
-    assert "fmlint.lint" in imported and "fmlint.cache" in imported  # it did lint, and kept the result
+    assert "fmlint.pipeline.check" in imported and "fmlint.run.cache" in imported  # it did lint, and kept the result
     assert {name: why for name, why in NOT_FOR_ONE_FILE.items() if name in imported} == {}
 
 

@@ -11,12 +11,13 @@ import pytest
 
 from conftest import FIXED_NOW, MINIMAL, dedent, lint_text, run_cli, where, write_article
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.discover import Target
-from fmlint.document import Position
-from fmlint.lint import Linter, Settings
+from fmlint.pipeline.discover import Target
+from fmlint.pipeline.document import Position
+from fmlint.pipeline.lint import Linter
+from fmlint.pipeline.settings import Settings
 from fmlint.rules import RULES
 from fmlint.rules.base import Context, CorpusContext, Rule
-from fmlint.runner import lint_targets
+from fmlint.run.runner import lint_targets
 from fmlint.schema.store import load_schema_set
 
 
@@ -378,7 +379,7 @@ def test_what_the_cross_file_pass_needs_is_small_picklable_data(tmp_path: Path) 
 
 
 def test_per_file_ignores_apply_to_cross_file_findings(tmp_path: Path) -> None:
-    from fmlint.suppress import FileIgnore
+    from fmlint.policy.suppress import FileIgnore
 
     rules = (*RULES, SAME_TITLE)
     ignores = (FileIgnore("b.md", str(tmp_path), frozenset({"FM799"})),)
@@ -665,9 +666,9 @@ SCANNED = [
 @pytest.mark.parametrize(("text", "count"), SCANNED)
 def test_comments_are_what_yaml_skips(text: str, count: int) -> None:
     """Each comment found is one: cutting them all leaves the data as it was; both readers agree."""
-    from fmlint.fastyaml import read_plain_yaml
-    from fmlint.suppress import comments
-    from fmlint.yamlread import Limits, read_yaml
+    from fmlint.pipeline.fastyaml import read_plain_yaml
+    from fmlint.pipeline.yamlread import Limits, read_yaml
+    from fmlint.policy.suppress import comments
 
     full = read_yaml(text, Limits())
     assert not full.fatal
@@ -689,10 +690,10 @@ def test_comments_are_what_yaml_skips(text: str, count: int) -> None:
 def test_every_hash_in_the_corpus_is_inside_a_value() -> None:
     """The real articles quote `#` in values (`&#8217;`) and have no comments: none is found."""
     from conftest import CORPUS
-    from fmlint.fastyaml import read_plain_yaml
-    from fmlint.source import Source, read_front_matter
-    from fmlint.suppress import comments
-    from fmlint.yamlread import Limits, read_yaml
+    from fmlint.pipeline.fastyaml import read_plain_yaml
+    from fmlint.pipeline.source import Source, read_front_matter
+    from fmlint.pipeline.yamlread import Limits, read_yaml
+    from fmlint.policy.suppress import comments
 
     hashes = 0
     for path in sorted(CORPUS.iterdir()):

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, dedent, lint_text, where
-from fmlint.yamlcore import resolve_plain
-from fmlint.yamlread import Limits, read_yaml
+from fmlint.pipeline.yamlcore import resolve_plain
+from fmlint.pipeline.yamlread import Limits, read_yaml
 
 
 def load(text: str, limits: Limits = Limits()) -> object:

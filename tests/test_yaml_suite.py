@@ -21,7 +21,7 @@ import pytest
 import yaml
 from yaml.events import AliasEvent, DocumentStartEvent, NodeEvent
 
-from fmlint.yamlread import Limits, ParsedYaml, read_yaml
+from fmlint.pipeline.yamlread import Limits, ParsedYaml, read_yaml
 from test_fastyaml import check as readers_agree
 
 SUITE = Path(__file__).resolve().parent / "data" / "yaml-test-suite"

@@ -41,9 +41,9 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config = None) -
     ``config`` is a configuration file (``pyproject.toml`` with ``[tool.fmlint]``, or a file holding only
     that table), a mapping of the table's keys, or ``None`` for the nearest ``pyproject.toml`` above
     the files."""
-    from fmlint.discover import discover
-    from fmlint.lint import Linter
-    from fmlint.runner import lint_targets
+    from fmlint.pipeline.discover import discover
+    from fmlint.pipeline.lint import Linter
+    from fmlint.run.runner import lint_targets
 
     run = _run([os.fspath(path) for path in paths] or ["."], config)
     diagnostics, _ = lint_targets(Linter(run.settings), discover(run.paths, run.filters), jobs=1)
@@ -53,7 +53,7 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config = None) -
 def lint_text(text: str, path: str = "-", config: Config = None) -> list[Diagnostic]:
     """The findings of ``text`` linted as the file ``path`` (its settings: per-file-ignores, include and
     exclude; nothing is read from or written to ``path``). An excluded ``path`` has no findings."""
-    from fmlint.lint import Linter
+    from fmlint.pipeline.lint import Linter
     from fmlint.server.adapter import Profile
     from fmlint.server.adapter import lint_text as lint_buffer
 

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fmlint.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
-from fmlint.yamlread import Limits
+from fmlint.pipeline.discover import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from fmlint.pipeline.yamlread import Limits
 
 
 class ConfigError(Exception):
@@ -40,6 +40,7 @@ class Config:
         self.extend_exclude: list[str] = []
         self.respect_gitignore = True
         self.schema: str | None = None
+        self.schemas: dict[str, str] = {}  # [tool.fmlint.schemas]: glob -> built-in name, path or address
         self.strict = False
         self.output_format: str | None = None
         self.per_file_ignores: dict[str, list[str]] = {}
@@ -51,6 +52,8 @@ class Config:
         self.references: list[dict[str, str]] = []  # [[tool.fmlint.references]]: files, field, target
         self.links: dict[str, Any] = {}  # [tool.fmlint.links], see fmlint.links.settings
         self.allow_private_hosts: list[str] = []
+        self.schema_cache_max_age: float | None = None  # seconds; None: fmlint.schema.remote's default
+        self.schema_fetch_timeout: float | None = None
         self.root = root  # the folder relative paths in the file are resolved against
         self.source = source  # the file the settings came from
 
@@ -231,6 +234,16 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
             if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
                 raise ConfigError(f"{where}: `{key}` must map globs to lists of rule codes, but `{glob}` {got(codes)}")
         return {glob: list(codes) for glob, codes in value.items()}
+    if attribute == "schemas":
+        if not isinstance(value, dict):
+            raise ConfigError(f'{where}: `{key}` must map globs to schemas, such as "_news/" = "article", {got(value)}')
+        for glob, schema in value.items():
+            if not glob or not isinstance(schema, str) or not schema:
+                raise ConfigError(
+                    f"{where}: `{key}` must map globs to schemas (a built-in name, a path or an http(s) address), "
+                    f"but `{glob}` {got(schema)}"
+                )
+        return dict(value)
     if attribute == "limits":
         return _check_limits(value, where)
     if attribute == "jobs":
@@ -243,6 +256,13 @@ def _check_value(key: str, attribute: str, value: Any, where: str) -> Any:
         return _check_references(value, where)
     if attribute in ("links", "allow_private_hosts"):
         return _check_links(attribute, value, where)
+    if attribute in ("schema_cache_max_age", "schema_fetch_timeout"):
+        from fmlint.schema.remote import parse_duration
+
+        try:
+            return parse_duration(value, where, key, allow_zero=attribute == "schema_cache_max_age")
+        except ValueError as exc:
+            raise ConfigError(f"{exc}, {got(value)}") from None
     if attribute == "rules":
         if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
             raise ConfigError(

@@ -25,8 +25,8 @@ class Run(NamedTuple):
     """A fully resolved ``fmlint check``: what to lint and how to report it."""
 
     paths: tuple[str, ...]
-    settings: Any  # fmlint.lint.Settings
-    filters: Any  # fmlint.discover.FileFilter
+    settings: Any  # fmlint.pipeline.check.Settings
+    filters: Any  # fmlint.pipeline.discover.FileFilter
     output_format: str
     strict: bool
     exit_zero: bool
@@ -37,16 +37,17 @@ class Run(NamedTuple):
     cache_root: str = "."  # the folder the cache must stay in: the configuration's
     config_file: str | None = None  # where the settings came from, for --verbose
     schema_file: str | None = None  # None: the built-in schema
+    fetcher: Any = None  # fmlint.schema.remote.Fetcher: how remote schemas were got, for --verbose
 
 
 def build_run(args: Namespace) -> Run:
     """Defaults, then ``[tool.fmlint]``, then command-line flags: the one place precedence lives."""
     from fmlint.config import ConfigError, check_codes
-    from fmlint.lint import Settings, env_flag
+    from fmlint.pipeline.settings import Settings, env_flag
+    from fmlint.pipeline.yamlread import Limits
     from fmlint.report import FORMATS, STATISTICS_FORMATS
     from fmlint.rules import Selection, resolve
-    from fmlint.schema.store import SchemaError, load_schema_set
-    from fmlint.yamlread import Limits
+    from fmlint.schema.store import SchemaError
 
     config = load_configuration(args)
     where = config.source or "the defaults"
@@ -75,21 +76,26 @@ def build_run(args: Namespace) -> Run:
             f"--statistics prints a table for people: use it with --output-format "
             f"{' or '.join(STATISTICS_FORMATS)}, not `{output_format}`"
         )
-    schema_path = args.schema or (os.path.join(config.root, config.schema) if config.schema else None)
-    try:
-        schemas = load_schema_set(schema_path)
+    from fmlint.schema.mapping import resolve as resolve_schemas
+    from fmlint.schema.mapping import shown
+
+    fetcher = _fetcher(config, args)
+    try:  # --schema, else [tool.fmlint.schemas] and `schema`
+        schemas, schema_map = resolve_schemas(config.schemas, config.schema, args.schema, config.root, where, fetcher)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
+    schema_path = shown(args.schema, "") if args.schema else shown(config.schema, config.root)
     settings = Settings(
         schemas=schemas,
         enabled=enabled,
         limits=Limits(**config.limits),
-        options=_with_schema_order(_with_references(rule_options(config.rules, where), config), schemas),
+        options=_with_references(rule_options(config.rules, where), config),
         now=_now(args.now),
         show_traceback=args.show_traceback or env_flag("FMLINT_SHOW_TRACEBACK"),
         per_file_ignores=_per_file_ignores(config, where, args),
         severities=_severities(config.severity, where),
         links=_link_settings(config, where, args, enabled),
+        schema_map=schema_map,
     )
     return Run(
         paths=tuple(args.paths or ["."]),
@@ -105,6 +111,7 @@ def build_run(args: Namespace) -> Run:
         cache_root=config.root,
         config_file=config.source,
         schema_file=schema_path,
+        fetcher=fetcher,
     )
 
 
@@ -124,7 +131,7 @@ def load_configuration(args: Namespace) -> Any:
 def file_filter(config: Any, args: Namespace) -> Any:
     """Which files a walk keeps: ``include`` (or ``--include``) and ``extend-include``, less ``exclude``
     and ``extend-exclude``."""
-    from fmlint.discover import FileFilter
+    from fmlint.pipeline.discover import FileFilter
 
     include = getattr(args, "include", None)
     return FileFilter(
@@ -142,8 +149,6 @@ def file_filter(config: Any, args: Namespace) -> Any:
 def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[str]) -> Any:
     """How the FM8 rules check links: ``None`` when none of them is on (nothing to import)."""
     if not any(code.startswith("FM8") for code in enabled):
-        if args.offline:
-            raise UsageError("--offline only applies to link checking: use it with --links")
         return None
     from fmlint.links.settings import LinksConfigError, parse_links
 
@@ -158,11 +163,31 @@ def _link_settings(config: Any, where: str, args: Namespace, enabled: frozenset[
     return links
 
 
+def _fetcher(config: Any, args: Namespace) -> Any:
+    """What gets this run's remote schemas: ``--offline``, ``allow-private-hosts`` and the schema cache's
+    settings. ``--no-cache`` leaves the schema cache on: its copies are revalidated by their max age."""
+    from fmlint.schema.remote import DEFAULT_MAX_AGE, DEFAULT_TIMEOUT, Fetcher, RemoteSettings
+
+    allowed: tuple[str, ...] = ()
+    if config.allow_private_hosts:
+        from fmlint.links.settings import parse_private_hosts  # as the link check reads them
+
+        allowed = parse_private_hosts(config.allow_private_hosts, "allow-private-hosts")
+    return Fetcher(
+        RemoteSettings(
+            offline=bool(getattr(args, "offline", False)),
+            allow_private_hosts=allowed,
+            max_age=DEFAULT_MAX_AGE if config.schema_cache_max_age is None else config.schema_cache_max_age,
+            timeout=DEFAULT_TIMEOUT if config.schema_fetch_timeout is None else config.schema_fetch_timeout,
+        )
+    )
+
+
 def _per_file_ignores(config: Any, where: str, args: Namespace) -> tuple[Any, ...]:
     """``per-file-ignores`` from the file (globs from its folder), replaced or extended by the flags
     (globs from the current directory); every code is checked."""
+    from fmlint.policy.suppress import FileIgnore, parse_ignore_flag
     from fmlint.rules import UnknownCode, matching
-    from fmlint.suppress import FileIgnore, parse_ignore_flag
 
     tables: list[tuple[dict[str, list[str]], str, str]] = []
     if args.per_file_ignores is None:
@@ -222,16 +247,6 @@ def _severities(table: dict[str, str], where: str) -> dict[str, Any]:
             ) from None
         resolved.extend((-len(rules), rule.code, Severity(level)) for rule in rules)
     return {code: severity for _, code, severity in sorted(resolved, key=lambda item: item[0])}
-
-
-def _with_schema_order(options: dict[str, dict[str, Any]], schemas: Any) -> dict[str, dict[str, Any]]:
-    """FM212's ``order``, when not configured: the order of a user schema's ``properties`` (the built-in
-    article schema lists its fields in no order anyone writes them in)."""
-    if options.get("key-order", {}).get("order") or not schemas.user_supplied:
-        return options
-    from fmlint.rules.order import schema_order
-
-    return {**options, "key-order": {**options.get("key-order", {}), "order": schema_order(schemas.schema)}}
 
 
 def _with_references(options: dict[str, dict[str, Any]], config: Any) -> dict[str, dict[str, Any]]:

@@ -37,7 +37,8 @@ def is_public(address: Address) -> bool:
 class AddressPolicy:
     """``allow-private-hosts``: host names, addresses and networks that may be contacted anyway."""
 
-    def __init__(self, allowed: Iterable[str]) -> None:
+    def __init__(self, allowed: Iterable[str], purpose: str = "to check it") -> None:
+        self.purpose = purpose  # what listing a host would let fmlint do, for the messages
         self.names: set[str] = set()
         self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         for item in allowed:
@@ -64,7 +65,7 @@ class AddressPolicy:
         if address.is_link_local:
             what = "a link-local address"
         named = f"{address}" if parse_address(host) is not None else f"{host}, which resolves to {address}"
-        return f"{named} is {what}; list it in `allow-private-hosts` to check it"
+        return f"{named} is {what}; list it in `allow-private-hosts` {self.purpose}"
 
     def check_literal(self, host: str) -> None:
         """Refuse a URL whose host is written as a non-public address, before any lookup."""
@@ -72,7 +73,7 @@ class AddressPolicy:
         if address is not None and not self.allows(host, address):
             raise Refused(self.refusal(host, address))
         if address is None and _local_name(host) and not self.allows_name(host):
-            raise Refused(f"{host} is a local name; list it in `allow-private-hosts` to check it")
+            raise Refused(f"{host} is a local name; list it in `allow-private-hosts` {self.purpose}")
 
 
 def _local_name(host: str) -> bool:

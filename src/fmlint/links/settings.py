@@ -137,7 +137,7 @@ def _exclude(value: Any, where: str, root: str) -> tuple[str, Any]:
 
 def _seconds(attribute: str, allow_zero: bool) -> Any:
     def parse(value: Any, where: str, root: str) -> tuple[str, Any]:
-        seconds = _duration(value)
+        seconds = duration(value)
         if seconds is None or (seconds == 0 and not allow_zero):
             least = "zero or more" if allow_zero else "more than zero"
             raise LinksConfigError(f'{where} must be a number of seconds ({least}) or a duration such as "12h"')
@@ -146,7 +146,7 @@ def _seconds(attribute: str, allow_zero: bool) -> Any:
     return parse
 
 
-def _duration(value: Any) -> float | None:
+def duration(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     elif isinstance(value, str) and (match := _DURATION.match(value)):

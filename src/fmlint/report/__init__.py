@@ -89,6 +89,15 @@ FORMATS: dict[str, Reporter] = {
     "gitlab": _lazy("gitlab"),
 }
 
+# The formats that quote each finding's source line (``RunResult.lines``).
+_QUOTING = frozenset({"text"})
+
+
+def quotes_source(format_name: str) -> bool:
+    """Whether the format shows the source line of each finding (read before it renders)."""
+    return format_name in _QUOTING
+
+
 # ``--quiet`` drops the summary line of the formats people read; the machine
 # formats have no summary and print the same either way.
 _QUIET: dict[str, Reporter] = {

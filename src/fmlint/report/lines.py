@@ -13,27 +13,39 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
+
+from fmlint.diagnostic import Diagnostic
 
 _FIRST_READ = 65536
 _MAX_BYTES = 16 * 1024 * 1024  # far beyond any front-matter fmlint lints by default
 
 
+def read_lines(diagnostics: Iterable[Diagnostic], known: dict[tuple[str, int], str]) -> dict[tuple[str, int], str]:
+    """The line each finding is on, ``(path, line)`` -> text, from ``known`` or else from its file
+    (a file that could not or must not be read is not opened: it has no line to show)."""
+    lines = SourceLines(known=known)
+    quoted: dict[tuple[str, int], str] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.rule == "unreadable-file":
+            continue
+        text = lines.line(diagnostic.path, diagnostic.line)
+        if text is not None:
+            quoted[diagnostic.path, diagnostic.line] = text
+    return quoted
+
+
 class SourceLines:
     """``line(path, number)``: the text of a 1-based line, without its line ending."""
 
-    def __init__(
-        self, max_bytes: int = _MAX_BYTES, known: dict[tuple[str, int], str] | None = None, record: bool = False
-    ) -> None:
-        """``known`` holds lines already read (``(path, line)`` -> text), as the result cache
-        keeps them for a run whose files are all unchanged; with ``record``, every line given
-        out is kept in ``quoted`` for the cache to keep."""
+    def __init__(self, max_bytes: int = _MAX_BYTES, known: dict[tuple[str, int], str] | None = None) -> None:
+        """``known`` holds lines already read (``(path, line)`` -> text); with ``max_bytes=0``
+        they are all there is: no file is read."""
         self._max_bytes = max_bytes
         self._path: str | None = None  # the file whose lines are kept
         self._lines: list[bytes] = []
         self._complete = False
         self._known = known or {}
-        self._record = record
-        self.quoted: dict[tuple[str, int], str] = {}
 
     def line(self, path: str, number: int) -> str | None:
         """The line, or ``None`` when it cannot be shown (no such line, unreadable file)."""
@@ -41,6 +53,8 @@ class SourceLines:
             return None
         text = self._known.get((path, number))
         if text is None:
+            if not self._max_bytes:
+                return None
             if path != self._path:
                 self._path, self._lines, self._complete = path, [], False
             if len(self._lines) < number and not self._complete:
@@ -49,8 +63,6 @@ class SourceLines:
             if number > len(lines):
                 return None
             text = lines[number - 1].decode("utf-8", "replace")
-        if self._record:
-            self.quoted[path, number] = text
         return text
 
     def _read(self, path: str, number: int) -> tuple[list[bytes], bool]:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.document import Position
+from fmlint.pipeline.document import Position
 from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule
 
 ARTICLE_URLS = ("originalUrl", "webUrl")

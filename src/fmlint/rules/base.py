@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
-from fmlint.document import Document, Part, Position
+from fmlint.pipeline.document import Document, Part, Position
+from fmlint.run.clock import ClockUse
 
 if TYPE_CHECKING:
-    from fmlint.schema.annotate import Formatted
+    from fmlint.schema.annotate import FormatPlan, Formatted
     from fmlint.schema.store import SchemaSet
 
 T = TypeVar("T")
@@ -60,6 +61,8 @@ class Rule(NamedTuple):
 
     - ``read``: the file reader (no front-matter, encoding, …)
     - ``yaml``: the YAML reader (syntax, duplicate keys, …)
+    - ``shape``: ``check`` runs on each parsed file first, whatever its data; a finding
+      ends the file's check there (the later stages need a mapping of fields)
     - ``schema``: the schema check
     - ``document``: ``check`` runs on each parsed file
     - ``corpus``: ``collect`` runs on each file, ``finish`` once on all facts
@@ -83,97 +86,30 @@ class Rule(NamedTuple):
     fixable: bool = False
 
 
-NowWindow = tuple[Any, ...]  # ("exact", now) or ("range", since or None, until or None)
-
-
-class ClockUse:
-    """How what the rules found in one file (or across files) depends on the run's ``now``.
-
-    Reading :attr:`Context.now` ties it to that very ``now`` (``exact``); comparing
-    with :meth:`Context.after_now` only to the ``now`` values that give the same
-    answer: from ``since`` (inclusive) to ``until`` (exclusive), either open.
-    """
-
-    __slots__ = ("exact", "since", "until")
-
-    def __init__(self) -> None:
-        self.exact = False
-        self.since: datetime | None = None
-        self.until: datetime | None = None
-
-    def window(self, now: datetime) -> NowWindow | None:
-        """The ``now`` values the result holds for; ``None``: every one."""
-        if self.exact:
-            return ("exact", now)
-        if self.since is None and self.until is None:
-            return None
-        return ("range", self.since, self.until)
-
-    def include(self, window: NowWindow | None) -> None:
-        """Narrow this use of the clock to the ``now`` values ``window`` holds for as well."""
-        if window is None:
-            return
-        if window[0] == "exact":
-            self.exact = True
-            return
-        _, since, until = window
-        if since is not None:
-            self.since = since if self.since is None else max(self.since, since)
-        if until is not None:
-            self.until = until if self.until is None else min(self.until, until)
-
-
-def holds_at(window: Any, now: datetime) -> bool:
-    """Whether a result made with ``window`` (:meth:`ClockUse.window`) holds at ``now``."""
-    if window is None:
-        return True
-    try:
-        if window[0] == "exact":
-            return bool(window[1] == now)
-        kind, since, until = window
-        return bool(kind == "range" and (since is None or since <= now) and (until is None or now < until))
-    except (TypeError, ValueError, IndexError):  # not a window this version writes
-        return False
-
-
-def combined(windows: Iterable[NowWindow | None], now: datetime) -> NowWindow | None:
-    """The ``now`` values every one of ``windows`` holds for."""
-    clock = ClockUse()
-    for window in windows:
-        clock.include(window)
-    return clock.window(now)
-
-
 class Context:
     """What a document rule sees: the parsed file, its options, the reference time, and what
     the file's schema says of its values (:meth:`values_with_format`)."""
 
-    __slots__ = ("_clock", "_now", "_schemas", "doc", "options", "rule")
+    __slots__ = ("_clock", "_now", "doc", "options", "rule")
 
     def __init__(
-        self,
-        doc: Document,
-        rule: Rule,
-        options: Mapping[str, Any],
-        now: datetime,
-        clock: ClockUse | None = None,
-        schemas: SchemaSet | None = None,
+        self, doc: Document, rule: Rule, options: Mapping[str, Any], now: datetime, clock: ClockUse | None = None
     ) -> None:
         self.doc = doc
         self.rule = rule
         self.options = options
-        self._now = now
+        self._now = now  # the run's reference time (``--now``): read through after_now and quote_now
         self._clock = clock
-        self._schemas = schemas  # the file's schema (None: no schema, no formats)
 
     def formatted(self) -> tuple[Formatted, ...]:
-        """Every value the file's schema gives a ``format``, in document order; found once per file,
-        on first use, and shared by every rule."""
-        if self._schemas is None:
+        """Every value the file's schema (``doc.schema``) gives a ``format``, in document order;
+        found once per file, on first use, and shared by every rule."""
+        schemas: SchemaSet | None = self.doc.schema
+        if schemas is None:  # no schema was chosen for the file (its ``$schema`` names none): no formats
             return ()
-        plan = self._schemas.formats()
+        plan = schemas.formats()
         data = self.doc.data
-        return self.doc.remember(plan, lambda: plan.walk(data))
+        return self.doc.remember(plan, lambda: _walk(plan, data))
 
     def values_with_format(self, formats: Collection[str]) -> Iterator[tuple[str, Any]]:
         """``(pointer, value)`` of each value whose schema gives it one of ``formats``."""
@@ -189,10 +125,9 @@ class Context:
         read alike (every URL of the file, say). ``compute`` must not read the rule's options."""
         return self.doc.remember(compute, lambda: compute(self))
 
-    @property
-    def now(self) -> datetime:
-        """The run's reference time (``--now``). A file whose rules read it is linted again
-        whenever it changes; to compare a date with it, use :meth:`after_now`."""
+    def quote_now(self) -> datetime:
+        """The reference time, for a message that shows it: the finding then holds for this
+        ``now`` only, so the file is linted again whenever ``now`` changes."""
         if self._clock is not None:
             self._clock.exact = True
         return self._now
@@ -229,6 +164,12 @@ class Context:
         return self.doc.locate(pointer, part)
 
 
+def _walk(plan: FormatPlan, data: Any) -> tuple[Formatted, ...]:
+    from fmlint.schema.mapping import without_schema_key  # ``$schema`` names the schema: it is no field
+
+    return plan.walk(without_schema_key(data))
+
+
 class Fact(NamedTuple):
     """What a corpus rule keeps of one file: the file, and the rule's small summary of it."""
 
@@ -256,13 +197,12 @@ class CorpusContext:
         self.options = options
         self._now = now if now is not None else datetime.now().astimezone()
         self._clock = clock
-        self.settings = settings  # the run's fmlint.lint.Settings, when it has them
+        self.settings = settings  # the run's fmlint.pipeline.check.Settings, when it has them
         # What the corpus rules of one cross-file pass share (rules of one family that check once).
         self.shared: dict[str, Any] = {} if shared is None else shared
 
-    @property
-    def now(self) -> datetime:
-        """The run's reference time; reading it ties the run's findings to it (see :class:`Context`)."""
+    def quote_now(self) -> datetime:
+        """The reference time, for a message that shows it (see :meth:`Context.quote_now`)."""
         if self._clock is not None:
             self._clock.exact = True
         return self._now

@@ -84,15 +84,16 @@ def _check_future(ctx: Context) -> Iterator[Diagnostic]:
     hours = ctx.options["tolerance-hours"]
     slack = timedelta(hours=hours)
     for pointer, text, instant in _dates(ctx):
-        # after_now rather than a comparison with ctx.now: a result that does not report
+        # after_now rather than a comparison with now: a result that does not report
         # stays valid in the result cache while the clock moves on.
         if ctx.after_now(instant, slack):
-            ahead = instant - ctx.now
+            now = ctx.quote_now()  # the message shows it: the finding holds for this ``now`` only
+            ahead = instant - now
             hours_ahead = ahead.total_seconds() / 3600
             when = f"{ahead.days} days" if hours_ahead >= 72 else f"{hours_ahead:.0f} hours"
             yield ctx.report(
                 pointer,
-                f"`{field_name(pointer)}` {text} is {when} in the future (now is {_utc(ctx.now)}; "
+                f"`{field_name(pointer)}` {text} is {when} in the future (now is {_utc(now)}; "
                 f"up to {hours} hours ahead is allowed)",
             )
 

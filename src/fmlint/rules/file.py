@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from fmlint.diagnostic import Severity
-from fmlint.rules.base import VALID_ARTICLE, Rule, example
+from collections.abc import Iterator
+
+from fmlint.diagnostic import Diagnostic, Severity
+from fmlint.rules.base import VALID_ARTICLE, Context, Rule, example, make_diagnostic
+
+
+def _check_empty(ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.doc.empty:
+        message = "front-matter is empty: it holds no fields"
+        yield make_diagnostic(ctx.rule, ctx.doc.path, ctx.doc.opening_fence(), "", message)
+
+
+def _check_mapping(ctx: Context) -> Iterator[Diagnostic]:
+    data = ctx.doc.data
+    if not ctx.doc.empty and not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else "a single value"
+        yield ctx.report("", f"front-matter must be a mapping of `key: value` fields, but it is {what}")
+
 
 RULES = (
     Rule(
@@ -69,7 +85,8 @@ RULES = (
             ---
             """),
         good=VALID_ARTICLE,
-        stage="yaml",
+        stage="shape",
+        check=_check_empty,
     ),
     Rule(
         code="FM004",
@@ -85,7 +102,8 @@ RULES = (
             ---
             """),
         good=VALID_ARTICLE,
-        stage="yaml",
+        stage="shape",
+        check=_check_mapping,
     ),
     Rule(
         code="FM005",

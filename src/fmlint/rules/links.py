@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fmlint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity
-from fmlint.document import Document, Position
+from fmlint.pipeline.document import Document, Position
 from fmlint.rules.base import Context, CorpusContext, Example, Rule, article_with, make_diagnostic
 from fmlint.rules.values import field_name, is_tagged
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.document import Position
+from fmlint.pipeline.document import Position
+from fmlint.pipeline.yamlread import escape_pointer
 from fmlint.rules.base import ARTICLE_HEAD, Context, CorpusContext, Example, Option, Rule, article_with
 from fmlint.rules.values import records
-from fmlint.yamlread import escape_pointer
 
 SCORES = ("quality", "heat")
 NOT_COMPUTED = -1  # heat's "not computed yet": a marker, not a score

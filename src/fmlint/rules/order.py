@@ -36,7 +36,8 @@ def _pointer(key: str) -> str:
 
 
 def _check(ctx: Context) -> Iterator[Diagnostic]:
-    order = ctx.options["order"]
+    schemas = ctx.doc.schema  # the file's own: collections of one site each have their order
+    order = ctx.options["order"] or (schema_order(schemas.schema) if schemas and schemas.user_supplied else ())
     rank = {name: index for index, name in enumerate(order)}
     keys = [key for key in ctx.data if key in rank]
     expected = sorted(keys, key=rank.__getitem__)

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from fmlint.diagnostic import Diagnostic, Severity
-from fmlint.discover import path_matches
-from fmlint.document import Position
+from fmlint.pipeline.discover import path_matches
+from fmlint.pipeline.document import Position
 from fmlint.rules.base import Context, CorpusContext, Example, Option, Rule
 
 # One reference: the index of its ``[[tool.fmlint.references]]`` entry, its pointer, its value, its position.

@@ -13,6 +13,9 @@ from fmlint.rules.base import ARTICLE_HEAD, Rule, example
 _GOOD = example(ARTICLE_HEAD + "quality: 72\ntopics: [AI, Cloud]\n---\n")
 
 
+_POST = '{"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}'
+
+
 def _with(line: str) -> str:
     return ARTICLE_HEAD + line + "\n---\n"
 
@@ -28,6 +31,7 @@ def _schema_rule(
     schema: str | None = None,
 ) -> Rule:
     good = _GOOD if schema is None else example(_GOOD[0].text, schema=schema)
+
     return Rule(code, name, severity, summary, what, why, example(bad, schema=schema), good, stage="schema")
 
 
@@ -139,6 +143,22 @@ RULES = (
         "The schema is the contract; every violation of it is worth fixing.",
         _with("topics: [Cloud]"),
         schema='{"properties": {"topics": {"type": "array", "contains": {"const": "AI"}}}}',
+    ),
+    Rule(
+        "FM213",
+        "unusable-schema",
+        Severity.ERROR,
+        "The schema the file's `$schema` names cannot be used (missing, not a schema, outside the site).",
+        "A `$schema` key in the front-matter chooses the file's schema instead of `[tool.fmlint.schemas]` "
+        "and `schema`: a path from the file's folder, or an http(s) address. Reports, at its value, a "
+        "`$schema` that is not text, names a file that does not exist or is not a valid JSON Schema, or "
+        "names a file outside the configuration's folder (also through a symbolic link); the file is then "
+        "not checked against any schema. `$schema` itself is never reported as a field. With `--schema` "
+        "on the command line, every file uses that schema and `$schema` is not read.",
+        "A file that names a schema that cannot be read would otherwise go unchecked, or stop the run.",
+        example("---\n$schema: schemas/post.schema.json\ntitle: A post\n---\n", "post.md", _POST),
+        example("---\n$schema: schema.json\ntitle: A post\n---\n", "post.md", _POST),
+        stage="schema",
     ),
     _schema_rule(
         "FM301",

@@ -11,10 +11,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from fmlint.diagnostic import Diagnostic, Edit, Fix, Severity
-from fmlint.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.yamlread import Limits
 from fmlint.rules.base import Context, Option, Rule, example, make_diagnostic
 from fmlint.rules.values import field_name
-from fmlint.yamlread import Limits
 
 # The escapes of a double-quoted YAML scalar: the letter, and how many hex digits follow.
 _SIMPLE_ESCAPES = {
@@ -126,7 +126,7 @@ def _scalar_bounds(ctx: Context, pointer: str, value: str) -> Sequence[int] | No
         return None
     bounds = mapped[0]
     stripped = value.strip()
-    if not stripped or not _reads_back(text, start, end, bounds, value, stripped):
+    if not stripped or not _reads_back(text, start, end, bounds, value, stripped, ctx.doc.limits):
         return None
     return bounds
 
@@ -178,7 +178,9 @@ def _quoted_bounds(text: str, start: int, end: int, quote: str) -> tuple[Sequenc
     return bounds, "".join(chars)
 
 
-def _reads_back(text: str, start: int, end: int, bounds: Sequence[int], value: str, stripped: str) -> bool:
+def _reads_back(
+    text: str, start: int, end: int, bounds: Sequence[int], value: str, stripped: str, limits: Limits
+) -> bool:
     """Whether the scalar, with its stray whitespace deleted, reads as ``stripped`` and nothing else."""
     size = len(bounds) - 1
     lead = len(value) - len(value.lstrip())
@@ -186,7 +188,7 @@ def _reads_back(text: str, start: int, end: int, bounds: Sequence[int], value: s
     opening = _skip_properties(text, start, end) or start
     prefix = text[opening : bounds[0]]
     suffix = text[bounds[size] : end]
-    parsed = read_front_matter_yaml(f"x: {prefix}{text[bounds[lead] : bounds[size - trail]]}{suffix}\n", Limits())
+    parsed = read_front_matter_yaml(f"x: {prefix}{text[bounds[lead] : bounds[size - trail]]}{suffix}\n", limits)
     return not parsed.fatal and not parsed.issues and parsed.data == {"x": stripped}
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from fmlint.diagnostic import Edit
-from fmlint.document import Document
-from fmlint.fastyaml import read_front_matter_yaml
-from fmlint.yamlread import Issue, Limits
+from fmlint.pipeline.document import Document
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.yamlread import Issue
 
 
 def records(data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -111,10 +111,10 @@ def _escape(value: str, quote: str) -> str:
 def _changes_only(doc: Document, pointer: str, value: str, edit: Edit) -> bool:
     """Whether applying ``edit`` changes the value at ``pointer`` to ``value`` and nothing else."""
     text = doc.text[: edit.start] + edit.text + doc.text[edit.end :]
-    parsed = read_front_matter_yaml(text, Limits())
+    parsed = read_front_matter_yaml(text, doc.limits)
     if parsed.fatal:
         return False
-    if parsed.issues and _issues(parsed.issues) != _issues(read_front_matter_yaml(doc.text, Limits()).issues):
+    if parsed.issues and _issues(parsed.issues) != _issues(read_front_matter_yaml(doc.text, doc.limits).issues):
         return False  # the edit made the YAML worse somewhere
     import copy  # only a fix being made needs it
 

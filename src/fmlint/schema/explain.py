@@ -13,9 +13,9 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from fmlint.pipeline.yamlread import escape_pointer
 from fmlint.schema.formats import DESCRIPTIONS, FORMATS
 from fmlint.schema.validation import Violation
-from fmlint.yamlread import escape_pointer
 
 
 class Problem(NamedTuple):
@@ -269,10 +269,12 @@ def _format_problem(error: Violation, pointer: str, name: str) -> Problem:
     )
 
 
-def _unknown_fields(error: Violation, schema: dict[str, Any], path: list[Any], why: str) -> Iterator[Problem]:
+def _unknown_fields(
+    error: Violation, schema: dict[str, Any], path: list[Any], why: str, keys: Iterable[Any] | None = None
+) -> Iterator[Problem]:
     known = list(schema.get("properties", {}))
     where = f" in {field_name(path)}" if path else ""
-    for key in error.detail or ():
+    for key in (error.detail or ()) if keys is None else keys:
         message = f"unknown field `{key}`{where}{why}{suggest(key, known)}"
         yield Problem("unknown-field", pointer_of([*path, key]), "key", message)
 
@@ -281,7 +283,14 @@ def _unevaluated(error: Violation, schema: dict[str, Any], path: list[Any]) -> I
     """The fields no keyword of the schema evaluated (the library names them exactly)."""
     rest = schema.get("unevaluatedProperties")
     if rest is False:
-        yield from _unknown_fields(error, schema, path, ": no part of the schema describes it")
+        # A field that the schema's own `properties` or an `allOf` part describes is unevaluated
+        # only because that part failed (a field it requires is missing, say), and that failure is
+        # reported on its own: only the others are unknown. Near misses are looked for among the
+        # fields any part describes, such as the built-in article's, extended by its address.
+        always = set(described_fields(schema, ("allOf",)))
+        unknown = [key for key in error.detail or () if key not in always]
+        known = {"properties": dict.fromkeys(described_fields(schema))}
+        yield from _unknown_fields(error, known, path, ": no part of the schema describes it", unknown)
         return
     wanted = describe(rest)
     instance = error.instance if isinstance(error.instance, dict) else {}
@@ -289,6 +298,27 @@ def _unevaluated(error: Violation, schema: dict[str, Any], path: list[Any]) -> I
         field = field_name([*path, key])
         message = f"{field} must be {wanted}, got {show(instance.get(key))}"
         yield Problem("schema-violation", pointer_of([*path, key]), "value", message)
+
+
+_PARTS = ("allOf", "anyOf", "oneOf", "then", "else")
+
+
+def described_fields(schema: Any, parts_of: Sequence[str] = _PARTS, depth: int = 0) -> list[str]:
+    """The field names that ``schema``'s ``properties`` and its parts (those under the keywords
+    ``parts_of``, and a ``$ref`` to a built-in schema by its address) describe."""
+    if not isinstance(schema, dict) or depth > 8:
+        return []
+    names = list(schema["properties"]) if isinstance(schema.get("properties"), dict) else []
+    parts = [part for key in parts_of if isinstance(schema.get(key), list) for part in schema[key]]
+    parts.extend(schema[key] for key in parts_of if isinstance(schema.get(key), dict))
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("https://fmlint.dev/schemas/") and "#" not in reference:
+        from fmlint.schema.store import builtin_by_id
+
+        parts.append(builtin_by_id(reference))
+    for part in parts:
+        names.extend(name for name in described_fields(part, parts_of, depth + 1) if name not in names)
+    return names
 
 
 def json_equal(one: Any, other: Any) -> bool:

@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from fmlint.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.fastyaml import read_front_matter_yaml
+from fmlint.pipeline.source import ReadProblem, read_front_matter
+from fmlint.pipeline.yamlread import Limits
 from fmlint.schema.formats import check_date, check_date_time, check_email, check_uri, check_uri_reference
-from fmlint.source import ReadProblem, read_front_matter
-from fmlint.yamlread import Limits
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

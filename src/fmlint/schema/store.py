@@ -3,7 +3,8 @@
 The built-in schemas ship inside the package (they are copied from the repository's
 ``schemas/`` folder when the wheel is built); in a source checkout they are read
 from that folder directly. A user schema may refer to the built-in ones by their
-``$id`` and to files next to it by relative ``$ref``; remote references are refused.
+``$id``, to files next to it by relative ``$ref``, and to ``http(s)`` documents, which the
+run's :class:`fmlint.schema.remote.Fetcher` fetches (and keeps); without one, they are refused.
 
 A schema is input like any linted file: it is read as a regular file only, without
 blocking, up to a size, and it must not nest deeper than a limit. Everything wrong
@@ -16,14 +17,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from fmlint.pipeline.source import open_regular
 from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
-from fmlint.source import open_regular
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fmlint.schema.annotate import FormatPlan
+    from fmlint.schema.remote import Fetcher
 
 BUILTIN = {
     "article": "article.schema.json",
@@ -51,9 +54,34 @@ def schema_dir() -> str:
     raise SchemaError("the built-in schemas are missing from this installation of fmlint")
 
 
+ARTICLE_ID = "https://fmlint.dev/schemas/article.schema.json"
+ARTICLE_FIELDS_ID = "https://fmlint.dev/schemas/article-fields.schema.json"
+DERIVED = ("article-fields",)  # the article schema open to more fields (:func:`article_fields`)
+
+
 def builtin_text(name: str) -> str:
+    if name in DERIVED:
+        article = load_schema_file(os.path.join(schema_dir(), BUILTIN["article"]))
+        return json.dumps(article_fields(article), indent=2) + "\n"
     with open(os.path.join(schema_dir(), BUILTIN[name]), encoding="utf-8") as handle:
         return handle.read()
+
+
+def article_fields(article: dict[str, Any]) -> dict[str, Any]:
+    """The built-in article schema open to more fields: the same fields, required fields and formats,
+    without ``additionalProperties: false``, under an ``$id`` of its own.
+
+    A schema that extends the article refers to it in an ``allOf`` and closes itself with
+    ``unevaluatedProperties: false``; the closed article stays as it is, so its findings
+    and their messages do not change."""
+    fields = {key: value for key, value in article.items() if key != "additionalProperties"}
+    fields["$id"] = ARTICLE_FIELDS_ID
+    fields["title"] = "Article front-matter fields (open to more)"
+    fields["description"] = (
+        "The fields of the built-in article schema without additionalProperties: false, to extend in an allOf "
+        "beside your own properties and unevaluatedProperties: false."
+    )
+    return fields
 
 
 def read_schema_bytes(path: str) -> bytes:
@@ -86,9 +114,14 @@ def read_schema_bytes(path: str) -> bytes:
 
 def load_schema_file(path: str) -> Any:
     """Read and parse a schema file (JSON, or YAML for ``.yaml``/``.yml``)."""
-    raw = read_schema_bytes(path)
+    return parse_schema(read_schema_bytes(path), path, yaml_text=path.endswith((".yaml", ".yml")))
+
+
+def parse_schema(raw: bytes, path: str, yaml_text: bool) -> Any:
+    """The schema ``raw`` holds (JSON, or YAML when ``yaml_text``), refused when nested too deep;
+    ``path`` names it in messages."""
     try:
-        if path.endswith((".yaml", ".yml")):
+        if yaml_text:
             import yaml
 
             document = yaml.safe_load(raw)
@@ -171,29 +204,56 @@ class SchemaSet:
         return self.engine().violations(data)
 
 
-def _compile(root: str, resources: dict[str, Any], stepwise: bool) -> Engine:
-    try:
-        return Engine(root, resources, _Retriever(resources), stepwise)
-    except EngineError as exc:
-        raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+def _compile(root: str, resources: dict[str, Any], stepwise: bool, fetcher: Fetcher | None = None) -> Engine:
+    retrieve = _Retriever(resources, fetcher)
+    for _ in range(_MAX_LATE_DOCUMENTS):
+        try:
+            return Engine(root, resources, retrieve, stepwise)
+        except EngineError as exc:
+            missing = urldefrag(exc.missing)[0] if exc.missing else None
+            if missing is None or missing in resources:
+                raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+        # The library reads a $dynamicRef's document only once its registry is made, and then
+        # cannot ask for it: read it as it would have been, and compile again.
+        try:
+            resources[missing] = retrieve(missing)
+        except ValueError as exc:
+            raise SchemaError(f"schema {_shown(root)} cannot be used: {exc}") from None
+    raise SchemaError(f"schema {_shown(root)} cannot be used: it refers to more than {_MAX_LATE_DOCUMENTS} documents")
+
+
+_MAX_LATE_DOCUMENTS = 32
 
 
 class _Retriever:
-    """Reads the local files a schema refers to (like the schema itself); refuses anything else.
+    """Reads the local files a schema refers to (like the schema itself), and has ``fetcher`` fetch
+    the ``http(s)`` ones; refuses anything else.
 
-    Each file read is added to ``resources``, so the result cache's key covers it."""
+    Each document read is added to ``resources``, so the result cache's key covers it."""
 
-    def __init__(self, resources: dict[str, Any]) -> None:
+    def __init__(self, resources: dict[str, Any], fetcher: Fetcher | None = None) -> None:
         self.resources = resources
+        self.fetcher = fetcher
 
     def __call__(self, uri: str) -> Any:
         document_uri = urldefrag(uri)[0]
         metaschema = _metaschemas().get(document_uri)
         if metaschema is not None:
             return metaschema
+        if self.fetcher is not None and document_uri[:8].lower().startswith(("http://", "https://")):
+            try:
+                document = self.fetcher.fetch(document_uri)
+            except SchemaError as exc:
+                raise ValueError(str(exc)) from None
+            except Exception as exc:  # a fault of fmlint's: said as such, not as a refusal
+                raise ValueError(f"schema {document_uri} cannot be fetched ({type(exc).__name__}: {exc})") from None
+            self.resources[document_uri] = document
+            return document
         if not document_uri.startswith("file:"):
+            why = ": only http and https addresses are fetched" if self.fetcher is not None else ""
             raise ValueError(
-                f"the schema refers to {document_uri}, which fmlint cannot fetch; download it and refer to the file"
+                f"the schema refers to {document_uri}, which fmlint cannot fetch{why}; "
+                "download it and refer to the file"
             )
         try:
             document = load_schema_file(_file_path(document_uri))
@@ -244,29 +304,60 @@ def _shown(uri: str) -> str:
     return _file_path(uri) if uri.startswith("file:") else uri
 
 
+_BUILTIN_RESOURCES: dict[str, Any] = {}
+
+
 def _builtin_resources() -> dict[str, Any]:
-    resources = {}
-    folder = schema_dir()
-    for name in ("article", "related-link"):
-        schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
-        resources[schema["$id"]] = schema
-    return resources
+    """Every built-in schema by its ``$id`` (a fresh mapping; the documents are read once per process)."""
+    if not _BUILTIN_RESOURCES:
+        folder = schema_dir()
+        for name in ("article", "related-link"):
+            schema = load_schema_file(os.path.join(folder, BUILTIN[name]))
+            _BUILTIN_RESOURCES[schema["$id"]] = schema
+        _BUILTIN_RESOURCES[ARTICLE_FIELDS_ID] = article_fields(_BUILTIN_RESOURCES[ARTICLE_ID])
+    return dict(_BUILTIN_RESOURCES)
 
 
-def load_schema_set(path: str | None = None) -> SchemaSet:
-    """The built-in article schema, or the user's schema at ``path`` with what it refers to."""
+def builtin_by_id(uri: str) -> Any:
+    """The built-in schema whose ``$id`` is ``uri``, or ``None``."""
+    return _builtin_resources().get(uri)
+
+
+def is_remote(location: str) -> bool:
+    """Whether ``location`` is an address to fetch (``http``/``https``) rather than a path."""
+    return location[:8].lower().startswith(("http://", "https://"))
+
+
+def load_schema_set(location: str | None = None, fetcher: Fetcher | None = None) -> SchemaSet:
+    """The built-in article schema, or the user's schema at ``location`` with what it refers to.
+
+    ``location`` is a path, or an ``http``/``https`` address: a built-in schema's ``$id``
+    names the built-in copy (no network), any other address is fetched. ``fetcher`` gets
+    the remote documents; without one, a fetcher with the default settings (public
+    addresses only, the user's schema cache) is made when one is needed."""
     resources = _builtin_resources()
-    if path is None:
-        root = next(uri for uri, schema in resources.items() if uri.endswith("/article.schema.json"))
-        return SchemaSet(root, resources, user_supplied=False)
-    schema = load_schema_file(path)
+    if location is None or location == ARTICLE_ID:
+        return SchemaSet(ARTICLE_ID, resources, user_supplied=False)
+    if fetcher is None:
+        from fmlint.schema.remote import Fetcher, RemoteSettings
+
+        fetcher = Fetcher(RemoteSettings())
+    if is_remote(location):
+        uri = urldefrag(location)[0]
+        schema = resources[uri] if uri in resources else fetcher.fetch(uri)
+    else:
+        schema = load_schema_file(location)
+        uri = Path(os.path.abspath(location)).as_uri()
     if not isinstance(schema, (dict, bool)):
-        raise SchemaError(f"schema {path} must be a JSON object")
-    return schema_set_from(schema, Path(os.path.abspath(path)).as_uri(), resources)
+        raise SchemaError(f"schema {location} must be a JSON object")
+    return schema_set_from(schema, uri, resources, fetcher)
 
 
-def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None = None) -> SchemaSet:
-    """A set for ``schema`` found at ``location`` (a URI), checked and compiled now."""
+def schema_set_from(
+    schema: Any, location: str, resources: dict[str, Any] | None = None, fetcher: Fetcher | None = None
+) -> SchemaSet:
+    """A set for ``schema`` found at ``location`` (a URI), checked and compiled now; ``fetcher``
+    gets the remote documents it refers to (``None``: they are refused)."""
     resources = _builtin_resources() if resources is None else dict(resources)
     base = location
     if isinstance(schema, dict):
@@ -281,9 +372,10 @@ def schema_set_from(schema: Any, location: str, resources: dict[str, Any] | None
     from fmlint.schema.graph import shape  # only user schemas need their shape read
 
     try:
-        engine = _compile(base, resources, stepwise=False)
+        engine = _compile(base, resources, stepwise=False, fetcher=fetcher)
     except SchemaError:
-        problem = schema_problem(schema)  # say so when the schema itself is the reason
+        # Say so when the schema itself is the reason (its metaschema may be one fetched for it).
+        problem = schema_problem(schema, resources=resources, retrieve=_Retriever(resources, fetcher))
         if problem is not None:
             raise SchemaError(f"schema {_shown(base)} is not a valid JSON Schema: {problem}") from None
         raise

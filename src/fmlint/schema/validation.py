@@ -52,7 +52,12 @@ FORMAT_FUNCTIONS = {name: _asserting(check) for name, check in _OWN_FORMATS.item
 
 
 class EngineError(Exception):
-    """The schema cannot be compiled; the message says why."""
+    """The schema cannot be compiled; the message says why. ``missing``: the document the library
+    asked for only after its registry was made (a ``$dynamicRef``'s), to be added before trying again."""
+
+    def __init__(self, message: str, missing: str | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 _UNREAD: Any = object()
@@ -164,7 +169,8 @@ class Engine:
                 else None
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
-            raise EngineError(_compile_problem(exc)) from None
+            late = _LATE.match(_first_line(exc))
+            raise EngineError(_compile_problem(exc), late.group(1) if late else None) from None
         self._nodes: dict[str, Any] = {}
         self._branches: dict[str, tuple[Any, Any]] = {}
         self._holders: dict[str, Any] = {}
@@ -314,8 +320,16 @@ def _refuse(uri: str) -> Any:
     raise ValueError(f"the schema refers to {uri}, which fmlint cannot fetch")
 
 
-def schema_problem(document: Any, registry: Any = None) -> str | None:
-    """Why ``document`` is not a valid schema of its dialect (its ``$schema``), or ``None``."""
+def schema_problem(
+    document: Any, registry: Any = None, resources: Mapping[str, Any] | None = None, retrieve: Any = None
+) -> str | None:
+    """Why ``document`` is not a valid schema of its dialect (its ``$schema``), or ``None``; its
+    metaschema is looked for in ``registry``, else in ``resources`` and through ``retrieve``."""
+    if registry is None and resources is not None:
+        try:
+            registry = jsonschema_rs.Registry(list(resources.items()), retriever=retrieve or _refuse)
+        except (jsonschema_rs.ReferencingError, ValueError):
+            registry = None
     if registry is None:  # without one, the library would fetch an unknown metaschema over the network
         registry = jsonschema_rs.Registry([], retriever=_refuse)
     try:
@@ -333,6 +347,10 @@ def schema_problem(document: Any, registry: Any = None) -> str | None:
 _PATTERN_PROBLEM = (
     "it has the pattern {pattern!r}, which cannot be used: it is not a regular expression fmlint can match "
     "(ECMA-262 syntax, matched in linear time: no backreferences, no lookahead or lookbehind)"
+)
+_LATE = re.compile(
+    r"Resource '(.*)' is not present in a registry and retrieving it failed: "
+    r"Retrieving external resources is not supported once the registry is populated"
 )
 _UNKNOWN_FORMAT = re.compile(r"Unknown format: '(.*)'\. Adjust configuration")
 _UNKNOWN_DIALECT = re.compile(r"Unknown meta-schema: '(.*)'\.")
@@ -359,7 +377,7 @@ def _compile_problem(exc: BaseException) -> str:
     if dialect:
         return (
             f"its $schema {dialect.group(1)} is not a dialect fmlint knows "
-            f"(draft 4, 6, 7, 2019-09 or 2020-12); fmlint does not fetch metaschemas"
+            f"(draft 4, 6, 7, 2019-09 or 2020-12), and no metaschema was fetched for it"
         )
     kind = getattr(exc, "kind", None)
     if kind is not None and kind.name == "format" and kind.format == "regex":

@@ -13,11 +13,11 @@ import re
 from lsprotocol import types
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.server.adapter import checked_fix, fix_text, lint_text
+from fmlint.policy.suppress import NOT_SUPPRESSIBLE
+from fmlint.server.adapter import checked_edits, fix_text, lint_text
 from fmlint.server.convert import TextLines, to_lsp
 from fmlint.server.state import Folder
 from fmlint.server.yamlpath import front_matter_end
-from fmlint.suppress import NOT_SUPPRESSIBLE
 
 FIX_ALL_KIND = "source.fixAll.fmlint"
 _IGNORE_COMMENT = re.compile(r"#[ \t]*fmlint[ \t]*:[ \t]*ignore[ \t]*\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
@@ -45,7 +45,7 @@ def _for_finding(
     linter = folder.profile.linter
     lsp = to_lsp(diagnostic, lines)
     found = []
-    edits = checked_fix(linter, path, text, diagnostic) if diagnostic.fix is not None else ()
+    edits = checked_edits(linter, path, text, diagnostic) if diagnostic.fix is not None else ()
     if edits and diagnostic.fix is not None:
         safe = diagnostic.fixable(unsafe=False)
         found.append(

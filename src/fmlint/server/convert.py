@@ -15,7 +15,7 @@ from collections.abc import Callable
 from lsprotocol import types
 
 from fmlint.diagnostic import Diagnostic, Edit, Severity
-from fmlint.document import FIRST_LINE
+from fmlint.pipeline.document import FIRST_LINE
 
 SOURCE = "fmlint"
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fmlint.diagnostic import Diagnostic
-from fmlint.lint import FileResult
+from fmlint.pipeline.result import FileResult
 from fmlint.server.adapter import ConfigProblem, Profile, cross_file, lint_text, load_profile, refresh_clock
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class State:
     def scan(self, folder: Folder) -> Iterator[int]:
         """Lint every file ``fmlint check`` would lint in the folder, yielding after each one (how
         many are done) so the caller can report progress and answer requests in between."""
-        from fmlint.discover import discover
+        from fmlint.pipeline.discover import discover
 
         targets = [target.path for target in discover([folder.root], folder.profile.filters) if target.problem is None]
         yield -len(targets)  # first, how many there are
