@@ -292,3 +292,13 @@ def test_links_are_the_values_of_a_url_format(
     assert found == [(3, 12, "FM806"), (6, 9, "FM801"), (11, 10, "FM801")], run.stderr
     assert ("HEAD", "/forbidden") not in server.requests  # homepage has no format: not a link to check
     assert {path for _, path in server.requests} == {"/missing", "/gone"}
+
+
+def test_a_schema_extending_the_article_finds_the_news_urls_through_its_reference(tmp_path: Path) -> None:
+    text = ARTICLE[:-4] + 'author: Someone\nrelated:\n  - {title: r, webUrl: "http://example.com/r"}\n---\n'
+    write(tmp_path, text.replace("2024-05-31T10:00:00Z", "2999-01-01T00:00:00Z"))
+    extended = {
+        "allOf": [{"$ref": "https://fmlint.dev/schemas/article-fields.schema.json"}],
+        "properties": {"author": {"type": "string"}},
+    }
+    assert lint(tmp_path, schema=extended) == [(3, 20, "FM402"), (8, 24, "FM303")]
