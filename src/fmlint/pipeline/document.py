@@ -47,7 +47,7 @@ class Document:
         self.limits = limits  # how it was read: a rule reading a fixed copy of the text reads it alike
         self.schema: Any = None  # the fmlint.schema.store.SchemaSet the file is checked against, once chosen
         self._line_starts: list[int] | None = None
-        self._derived: dict[Callable[[Any], Any], Any] = {}
+        self._derived: dict[Any, Any] = {}
 
     @property
     def text(self) -> str:
@@ -60,6 +60,15 @@ class Document:
         if compute in derived:
             return derived[compute]  # type: ignore[no-any-return]
         value = derived[compute] = compute(self.data)
+        return value
+
+    def remember(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()``, computed once per document for ``key``: what rules share beyond the data
+        alone (the values the file's schema gives a format, say)."""
+        derived: dict[Any, Any] = self._derived
+        if key in derived:
+            return derived[key]  # type: ignore[no-any-return]
+        value = derived[key] = make()
         return value
 
     def position_of_offsets(self, start: int, end: int) -> Position:

@@ -72,10 +72,11 @@ class Settings:
         return self.schema_map.choose(path, data, self.schemas)  # type: ignore[no-any-return]
 
     def compile_schemas(self) -> None:
-        """Compile every configured schema now (a pool's workers then inherit them compiled)."""
-        self.schemas.engine()
-        for entry in self.schema_map.entries:
-            entry.schemas.engine()
+        """Compile every configured schema now, and read where its formats are (a pool's workers
+        then inherit them compiled and read)."""
+        for schemas in (self.schemas, *(entry.schemas for entry in self.schema_map.entries)):
+            schemas.engine()
+            schemas.formats()
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
         configured = self.options.get(rule.name, {})

@@ -9,13 +9,19 @@ YAML and schema problems) have no function of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from fmlint.diagnostic import Diagnostic, Fix, Related, Severity
 from fmlint.pipeline.document import Document, Part, Position
 from fmlint.run.clock import ClockUse
+
+if TYPE_CHECKING:
+    from fmlint.schema.annotate import FormatPlan, Formatted
+    from fmlint.schema.store import SchemaSet
+
+T = TypeVar("T")
 
 
 class Example(NamedTuple):
@@ -81,7 +87,8 @@ class Rule(NamedTuple):
 
 
 class Context:
-    """What a document rule sees: the parsed file, its options and the reference time."""
+    """What a document rule sees: the parsed file, its options, the reference time, and what
+    the file's schema says of its values (:meth:`values_with_format`)."""
 
     __slots__ = ("_clock", "_now", "doc", "options", "rule")
 
@@ -93,6 +100,30 @@ class Context:
         self.options = options
         self._now = now  # the run's reference time (``--now``): read through after_now and quote_now
         self._clock = clock
+
+    def formatted(self) -> tuple[Formatted, ...]:
+        """Every value the file's schema (``doc.schema``) gives a ``format``, in document order;
+        found once per file, on first use, and shared by every rule."""
+        schemas: SchemaSet | None = self.doc.schema
+        if schemas is None:  # no schema was chosen for the file (its ``$schema`` names none): no formats
+            return ()
+        plan = schemas.formats()
+        data = self.doc.data
+        return self.doc.remember(plan, lambda: _walk(plan, data))
+
+    def values_with_format(self, formats: Collection[str]) -> Iterator[tuple[str, Any]]:
+        """``(pointer, value)`` of each value whose schema gives it one of ``formats``."""
+        return ((found.pointer, found.value) for found in self.formatted() if found.format in formats)
+
+    @property
+    def formats(self) -> dict[str, str]:
+        """JSON pointer -> the format the file's schema gives the value there."""
+        return {found.pointer: found.format for found in self.formatted()}
+
+    def derived(self, compute: Callable[[Context], T]) -> T:
+        """``compute(self)``, computed once per file for every rule that asks: what several rules
+        read alike (every URL of the file, say). ``compute`` must not read the rule's options."""
+        return self.doc.remember(compute, lambda: compute(self))
 
     def quote_now(self) -> datetime:
         """The reference time, for a message that shows it: the finding then holds for this
@@ -131,6 +162,12 @@ class Context:
 
     def position(self, pointer: str, part: Part = "value") -> Position:
         return self.doc.locate(pointer, part)
+
+
+def _walk(plan: FormatPlan, data: Any) -> tuple[Formatted, ...]:
+    from fmlint.schema.mapping import without_schema_key  # ``$schema`` names the schema: it is no field
+
+    return plan.walk(without_schema_key(data))
 
 
 class Fact(NamedTuple):

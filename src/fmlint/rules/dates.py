@@ -1,7 +1,9 @@
 """FM4xx: dates beyond their syntax (FM401, a schema format): the future, the file name, quoting.
 
-``publishedDateTime`` and ``updatedDateTime`` are checked in the article and in each
-related link. A value FM401 finds malformed is left to FM401.
+The values checked are those the file's schema gives the format ``date-time`` (or, for
+the future, ``date``), whatever the field is called: in the built-in article schema,
+``publishedDateTime`` and ``updatedDateTime`` in the article and in each related link.
+A value FM401 finds malformed is left to FM401. FM403 reads the field its option names.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from functools import lru_cache
 
 from fmlint.diagnostic import Diagnostic, Fix, Severity
 from fmlint.rules.base import Context, Example, Option, Rule, example
-from fmlint.rules.values import field_name, is_tagged, records, rewrite_scalar, text_field
+from fmlint.rules.values import field_name, is_tagged, rewrite_scalar, text_field
 from fmlint.schema.formats import check_date, check_date_time
 
-DATE_FIELDS = ("publishedDateTime", "updatedDateTime")
+# A plain date is a day in no time zone: it has begun somewhere once it has begun at UTC+14,
+# the first zone of each day; before then it is in the future everywhere.
+_FIRST_ZONE = timezone(timedelta(hours=14))
 
 _PARTS = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))\Z", re.ASCII
@@ -53,13 +57,20 @@ def parse_date_time(text: str) -> datetime | None:
 
 
 def _dates(ctx: Context) -> Iterator[tuple[str, str, datetime]]:
-    """``(pointer, text, instant)`` of every valid date-time field."""
-    for prefix, record in records(ctx.data):
-        for key in DATE_FIELDS:
-            text = text_field(record, key)
-            instant = None if text is None else parse_date_time(text)
-            if text is not None and instant is not None:
-                yield f"{prefix}/{key}", text, instant
+    """``(pointer, text, instant)`` of every valid date-time, and of every valid date at its first
+    moment anywhere on Earth."""
+    for found in ctx.formatted():
+        text = found.value
+        if not isinstance(text, str):
+            continue
+        if found.format == "date-time":
+            instant = parse_date_time(text)
+        elif found.format == "date" and check_date(text) is None:
+            instant = datetime.combine(date.fromisoformat(text), datetime.min.time(), _FIRST_ZONE)
+        else:
+            continue
+        if instant is not None:
+            yield found.pointer, text, instant
 
 
 def _utc(instant: datetime) -> str:
@@ -129,22 +140,19 @@ def _check_file_name(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _check_quoted(ctx: Context) -> Iterator[Diagnostic]:
-    for prefix, record in records(ctx.data):
-        for key in DATE_FIELDS:
-            pointer = f"{prefix}/{key}"
-            text = text_field(record, key)
-            if text is None or ctx.doc.style(pointer) != "" or not _YAML11_TIMESTAMP.match(text):
-                continue
-            if is_tagged(ctx.doc, pointer):
-                continue  # an explicit tag says how every reader must read it
-            edit = rewrite_scalar(ctx.doc, pointer, text, quote=True)
-            fix = None if edit is None else Fix("put the date-time in double quotes", (edit,))
-            yield ctx.report(
-                pointer,
-                f"`{field_name(pointer)}` is not quoted: YAML readers such as PyYAML, Ruby's and js-yaml turn "
-                "it into a timestamp object, not the text written here; put it in quotes",
-                fix=fix,
-            )
+    for pointer, text in ctx.values_with_format(("date-time",)):
+        if not isinstance(text, str) or ctx.doc.style(pointer) != "" or not _YAML11_TIMESTAMP.match(text):
+            continue
+        if is_tagged(ctx.doc, pointer):
+            continue  # an explicit tag says how every reader must read it
+        edit = rewrite_scalar(ctx.doc, pointer, text, quote=True)
+        fix = None if edit is None else Fix("put the date-time in double quotes", (edit,))
+        yield ctx.report(
+            pointer,
+            f"`{field_name(pointer)}` is not quoted: YAML readers such as PyYAML, Ruby's and js-yaml turn "
+            "it into a timestamp object, not the text written here; put it in quotes",
+            fix=fix,
+        )
 
 
 # --- the rules ---------------------------------------------------------------
@@ -169,9 +177,12 @@ RULES = (
         code="FM402",
         name="future-date",
         severity=Severity.WARNING,
-        summary="A date-time is in the future.",
-        what="Reports `publishedDateTime` and `updatedDateTime` (in the article and in each related "
-        "link) later than now by more than `tolerance-hours`. Now is the clock, or `--now` / "
+        summary="A date-time or a date is in the future.",
+        what="Reports every value the schema gives the format `date-time` or `date`, whatever its "
+        "field is called (in the built-in schema `publishedDateTime` and `updatedDateTime`, in the "
+        "article and in each related link), when it is later than now by more than `tolerance-hours`. "
+        "A date counts from the moment its day begins anywhere (00:00 at UTC+14), so a date is only "
+        "reported when it is in the future in every time zone. Now is the clock, or `--now` / "
         "`FMLINT_NOW` for reproducible runs.",
         why="A future date is usually a typo in the year or a local time written as UTC; sites "
         "either hide the article until then or list it above everything else.",
@@ -221,8 +232,9 @@ RULES = (
         name="unquoted-date-time",
         severity=Severity.WARNING,
         summary="A date-time is written without quotes (opt-in).",
-        what="Reports an unquoted `publishedDateTime` or `updatedDateTime` that YAML 1.1 reads as a "
-        "timestamp; the fix puts it in double quotes. Opt-in (`--extend-select FM404`): fmlint "
+        what="Reports an unquoted value of format `date-time` (in the built-in schema "
+        "`publishedDateTime` and `updatedDateTime`) that YAML 1.1 reads as a timestamp; the fix puts "
+        "it in double quotes. Opt-in (`--extend-select FM404`): fmlint "
         "itself reads the text as written, and many repositories write dates unquoted on purpose.",
         why="Other tools reading the same file (PyYAML, Ruby, js-yaml) turn an unquoted date-time "
         "into a timestamp object: the time zone is converted or lost, and writing the file back "

@@ -1,7 +1,8 @@
 """FM8xx: live links (opt-in, ``fmlint check --links``): dead, moved and unreachable URLs.
 
-Each file keeps its links with their positions (:data:`fmlint.links.fields.URL_FIELDS`
-says which fields hold them). Once the whole run has been read, every distinct URL
+Each file keeps its links with their positions: every value its schema gives a URL
+format (``uri``, ``iri``, ``uri-reference``, ``iri-reference``) that is an http(s) URL or
+a path on the site. Once the whole run has been read, every distinct URL
 is checked once (:mod:`fmlint.links.check`) and each use of it gets the finding.
 Site-relative paths are checked against the files of the site, without a network.
 All FM8 rules share one collection and one check per run, and need the run's link
@@ -20,25 +21,28 @@ from fmlint.rules.base import Context, CorpusContext, Example, Rule, article_wit
 from fmlint.rules.values import field_name, is_tagged
 
 _PLAIN = re.compile(r"[A-Za-z0-9/][^\s#]*\Z")
-_last: tuple[Document | None, Any] = (None, None)  # the FM8 rules of one file share one walk
 
 
 def _collect(ctx: Context) -> tuple[Any, ...] | None:
     """Each link of the file: pointer, text, kind (``web``/``site``), position, and where a fix
-    would write (start, end, quoting) or ``None``."""
-    global _last
-    if _last[0] is ctx.doc:
-        return _last[1]  # type: ignore[no-any-return]
-    from fmlint.links.fields import links_of
+    would write (start, end, quoting) or ``None``; found once for all the FM8 rules."""
+    return ctx.derived(_links)
+
+
+def _links(ctx: Context) -> tuple[Any, ...] | None:
+    from fmlint.links.fields import link_kind
+    from fmlint.rules.urls import URL_FORMATS
 
     found = []
-    for pointer, text, kind in links_of(ctx.data):
+    for pointer, value in ctx.values_with_format(URL_FORMATS):
+        kind = link_kind(value) if isinstance(value, str) else None
+        if kind is None:
+            continue
+        text = value.strip()
         at = ctx.position(pointer)
         fix_at = _where_to_write(ctx.doc, pointer, text) if kind == "web" else None
         found.append((pointer, text, kind, (at.line, at.column, at.end_line, at.end_column), fix_at))
-    fact = tuple(found) or None
-    _last = (ctx.doc, fact)
-    return fact
+    return tuple(found) or None
 
 
 def _where_to_write(doc: Document, pointer: str, text: str) -> tuple[int, int, str] | None:

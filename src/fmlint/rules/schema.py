@@ -164,18 +164,21 @@ RULES = (
         "FM301",
         "invalid-url",
         "A URL is malformed: no scheme, a bad host, spaces, bad percent-encoding.",
-        "Checks every URL field against RFC 3986 (non-ASCII letters are accepted, as in RFC 3987 "
+        "Checks every value the schema gives a URL format (`uri`, `iri`; `uri-reference` and "
+        "`iri-reference` also accept a path) against RFC 3986 (non-ASCII letters are accepted, as in RFC 3987 "
         "IRIs): `https//x.com/a`, `www.x.com/a`, `/relative`, `https://exa mple.com`, "
         "`https://example..com/a` and `https://` are errors. Host names are checked label by label "
-        "(IDNA-aware). Image URLs may also be paths on the site (`/assets/logo.jpg`).",
+        "(IDNA-aware). In the built-in schema, image URLs (`uri-reference`) may also be paths on the "
+        "site (`/assets/logo.jpg`).",
         "A malformed URL is a dead link, a broken image or a feed that fails validation.",
         _with('originalUrl: "https//www.example.com/an-article"'),
     ),
     _schema_rule(
         "FM401",
         "invalid-date-time",
-        "A date-time is not RFC 3339 with a time zone.",
-        "Checks `publishedDateTime` and `updatedDateTime` (and other `format: date-time` fields): "
+        "A date-time is not RFC 3339 with a time zone (or a date not a real `YYYY-MM-DD`).",
+        "Checks every value the schema gives the format `date-time` (in the built-in schema "
+        "`publishedDateTime` and `updatedDateTime`), and in the same way `date` and `time`: "
         "`2022-13-05T…`, `2022-02-30T…`, `…T25:38:00Z`, `2022-07-05`, `05/07/2022`, "
         "`July 5, 2022`, an empty value and a zone-less `2022-07-05T23:38:00` are errors. Quoted "
         "or not, the text is checked as written.",

@@ -1,8 +1,12 @@
 """FM3xx: URLs beyond their syntax (FM301, a schema format): scheme, host, and how URLs agree.
 
-Every URL field is checked, in the article and in each related link: ``originalUrl``,
-``webUrl``, ``ampWebUrl``, ``cdnAmpWebUrl`` and the ``url`` of every image and
-provider image. A value FM301 finds malformed is left to FM301.
+Every value the file's schema gives a URL format is checked, whatever the field is
+called: ``format: uri`` or ``iri`` (absolute), ``uri-reference`` or ``iri-reference``
+(a path on the site is fine too). In the built-in article schema those are
+``originalUrl``, ``webUrl``, ``ampWebUrl``, ``cdnAmpWebUrl`` and the ``url`` of every
+image and provider image, in the article and in each related link. A value FM301 finds
+malformed is left to FM301. FM305, FM306 and FM307 compare news fields with each other
+(``webUrl`` with ``originalUrl``, …): they too only read fields the schema calls URLs.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from fmlint.diagnostic import Applicability, Diagnostic, Fix, Severity
@@ -18,7 +22,8 @@ from fmlint.rules.base import Context, Example, Option, Rule, example
 from fmlint.rules.values import field_name, records, rewrite_scalar, text_field
 from fmlint.schema.formats import check_uri, check_uri_reference
 
-LINK_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
+# The URL formats, and whether each accepts a reference without a scheme (a path on the site).
+URL_FORMATS = {"uri": False, "iri": False, "uri-reference": True, "iri-reference": True}
 WEB_SCHEMES = ("http", "https")
 AMP_CACHE = ".cdn.ampproject.org"
 # Names that never resolve on the public internet (RFC 6761, RFC 8375, ICANN's .internal).
@@ -26,13 +31,13 @@ _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
 
 
 class Url(NamedTuple):
-    """A well-formed URL field: where it is, its text, and its parts."""
+    """A well-formed URL value: where it is, its text, and its parts."""
 
     pointer: str
     text: str
     scheme: str  # lower case; "" for a path on the site
     host: str  # lower case, without brackets or a trailing dot; "" when there is none
-    image: bool
+    relative: bool  # its format accepts a reference without a scheme
 
     @property
     def field(self) -> str:
@@ -40,57 +45,40 @@ class Url(NamedTuple):
 
 
 @lru_cache(maxsize=1024)  # each URL of a file is seen by every rule here: parse it once
-def _parse(pointer: str, text: str, image: bool) -> Url | None:
+def _parse(pointer: str, text: str, relative: bool) -> Url | None:
     """The parts of ``text``, or ``None`` when it is malformed (FM301 reports it)."""
-    if (check_uri_reference if image else check_uri)(text) is not None:
+    if (check_uri_reference if relative else check_uri)(text) is not None:
         return None
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
     except ValueError:
         return None
-    return Url(pointer, text, parts.scheme.lower(), host.rstrip("."), image)
+    return Url(pointer, text, parts.scheme.lower(), host.rstrip("."), relative)
 
 
-def _images(value: Any, pointer: str) -> Iterator[Url]:
-    if isinstance(value, list):
-        for index, image in enumerate(value):
-            text = text_field(image, "url") if isinstance(image, dict) else None
-            if text is not None:
-                url = _parse(f"{pointer}/{index}/url", text, image=True)
-                if url is not None:
-                    yield url
-
-
-def record_urls(prefix: str, record: dict[str, Any]) -> Iterator[Url]:
-    """Every well-formed URL of one record (the article or a related link)."""
-    for key in LINK_FIELDS:
-        text = text_field(record, key)
-        if text is not None:
-            url = _parse(f"{prefix}/{key}", text, image=False)
+def all_urls(ctx: Context) -> dict[str, Url]:
+    """Every well-formed URL of the file by pointer, in document order; rules ask
+    ``ctx.derived(all_urls)``, to find them once."""
+    found = {}
+    for value in ctx.formatted():
+        relative = URL_FORMATS.get(value.format)
+        if relative is not None and isinstance(value.value, str):
+            url = _parse(value.pointer, value.value, relative)
             if url is not None:
-                yield url
-    yield from _images(record.get("images"), f"{prefix}/images")
-    provider = record.get("provider")
-    if isinstance(provider, dict):
-        yield from _images(provider.get("images"), f"{prefix}/provider/images")
+                found[value.pointer] = url
+    return found
 
 
-def all_urls(data: Any) -> tuple[Url, ...]:
-    """Every well-formed URL of the file; rules ask ``ctx.doc.derived(all_urls)``, to walk them once."""
-    return tuple(url for prefix, record in records(data) for url in record_urls(prefix, record))
-
-
-def _link(prefix: str, record: dict[str, Any], key: str) -> Url | None:
-    text = text_field(record, key)
-    return None if text is None else _parse(f"{prefix}/{key}", text, image=False)
+def _link(urls: dict[str, Url], prefix: str, key: str) -> Url | None:
+    return urls.get(f"{prefix}/{key}")
 
 
 # --- FM302 unsupported-url-scheme --------------------------------------------
 
 
 def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
-    for url in ctx.doc.derived(all_urls):
+    for url in ctx.derived(all_urls).values():
         if url.scheme and url.scheme not in WEB_SCHEMES:
             scheme = url.text[: len(url.scheme)]
             hint = ""
@@ -107,7 +95,7 @@ def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _check_http(ctx: Context) -> Iterator[Diagnostic]:
-    for url in ctx.doc.derived(all_urls):
+    for url in ctx.derived(all_urls).values():
         if url.scheme == "http":
             secure = "https" + url.text[len("http") :]
             edit = rewrite_scalar(ctx.doc, url.pointer, secure)
@@ -145,7 +133,7 @@ def _host_problem(host: str) -> str | None:
 
 
 def _check_host(ctx: Context) -> Iterator[Diagnostic]:
-    for url in ctx.doc.derived(all_urls):
+    for url in ctx.derived(all_urls).values():
         problem = _host_problem(url.host) if url.host else None
         if problem is not None:
             yield ctx.report(url.pointer, f"`{url.field}`: {problem}")
@@ -162,8 +150,9 @@ def _same_host(a: str, b: str, ignore_www: bool) -> bool:
 
 def _check_hosts_agree(ctx: Context) -> Iterator[Diagnostic]:
     ignore_www = bool(ctx.options["ignore-www"])
-    for prefix, record in records(ctx.data):
-        web, original = _link(prefix, record, "webUrl"), _link(prefix, record, "originalUrl")
+    urls = ctx.derived(all_urls)
+    for prefix, _ in records(ctx.data) if urls else ():
+        web, original = _link(urls, prefix, "webUrl"), _link(urls, prefix, "originalUrl")
         if web is None or original is None or not web.host or not original.host:
             continue
         if not _same_host(web.host, original.host, ignore_www):
@@ -198,18 +187,19 @@ def _same_cache_url(actual: str, expected: str) -> bool:
 
 
 def _check_amp_cache(ctx: Context) -> Iterator[Diagnostic]:
-    for prefix, record in records(ctx.data):
-        cdn_text = text_field(record, "cdnAmpWebUrl")
-        if cdn_text is None or _parse(f"{prefix}/cdnAmpWebUrl", cdn_text, image=False) is None:
+    urls = ctx.derived(all_urls)
+    for prefix, record in records(ctx.data) if urls else ():
+        cdn = _link(urls, prefix, "cdnAmpWebUrl")
+        if cdn is None:
             continue
-        pointer = f"{prefix}/cdnAmpWebUrl"
+        pointer, cdn_text = cdn.pointer, cdn.text
         if "ampWebUrl" not in record:
             yield ctx.report(
                 pointer,
                 f"`{field_name(pointer)}` is set but `ampWebUrl` is not: the cache address has no page to serve",
             )
             continue
-        amp = _link(prefix, record, "ampWebUrl")
+        amp = _link(urls, prefix, "ampWebUrl")
         expected = None if amp is None else amp_cache_url(amp.text)
         if expected is None or _same_cache_url(cdn_text, expected):
             continue
@@ -231,13 +221,14 @@ def _within(host: str, domain: str) -> bool:
 
 def _check_provider(ctx: Context) -> Iterator[Diagnostic]:
     platforms = [str(name).strip().lower().rstrip(".") for name in ctx.options["video-hosts"]]
-    for prefix, record in records(ctx.data):
+    urls = ctx.derived(all_urls)
+    for prefix, record in records(ctx.data) if urls else ():
         provider = record.get("provider")
         domain = text_field(provider, "domain") if isinstance(provider, dict) else None
         if domain is None or not domain.strip():
             continue
         wanted = domain.strip().lower().rstrip(".")
-        links = [url for key in ("webUrl", "originalUrl") if (url := _link(prefix, record, key)) and url.host]
+        links = [url for key in ("webUrl", "originalUrl") if (url := _link(urls, prefix, key)) and url.host]
         if not links or any(_within(url.host, wanted) for url in links):
             continue
         on_platform = all(any(_within(url.host, name) for name in platforms) for url in links)
@@ -281,9 +272,11 @@ RULES = (
         name="unsupported-url-scheme",
         severity=Severity.ERROR,
         summary="A URL is not http or https (`javascript:`, `ftp:`, a typo such as `htps:`).",
-        what="Reports every URL field (article links, image URLs, and the same in related links) "
-        "whose scheme is neither `http` nor `https`. Image paths on the site (`/assets/logo.jpg`) "
-        "have no scheme and are fine.",
+        what="Reports every URL whose scheme is neither `http` nor `https`. A URL is any value the "
+        "schema gives the format `uri`, `iri`, `uri-reference` or `iri-reference`, whatever its field "
+        "is called (in the built-in schema: the article's links and image URLs, and the same in related "
+        "links). Paths on the site (`/assets/logo.jpg`, where the format is a reference) have no "
+        "scheme and are fine.",
         why="Readers follow these links in a browser: `ftp:` and `mailto:` do not open an article, "
         "`javascript:` runs code, and `htps:` is a dead link.",
         bad=_with('originalUrl: "htps://example.com/an-article"\n'),
@@ -296,7 +289,8 @@ RULES = (
         name="insecure-url",
         severity=Severity.WARNING,
         summary="A URL uses plain `http` instead of `https`.",
-        what="Reports every URL field that starts with `http:`. The fix rewrites it to `https:`; it is "
+        what="Reports every URL (a value whose schema format is `uri`, `iri`, `uri-reference` or "
+        "`iri-reference`) that starts with `http:`. The fix rewrites it to `https:`; it is "
         "unsafe (applied only with --unsafe-fixes) because only the site knows whether it serves "
         "the same page over https.",
         why="Browsers mark plain http pages as not secure and block http images on https pages "
@@ -312,7 +306,8 @@ RULES = (
         name="non-public-host",
         severity=Severity.WARNING,
         summary="A URL points at `localhost`, an IP address or a private network.",
-        what="Reports URLs whose host is `localhost` or another local name (`.local`, `.internal`, "
+        what="Reports URLs (values whose schema format is a URL format) whose host is `localhost` or "
+        "another local name (`.local`, `.internal`, "
         "`.home.arpa`, `.lan`, a name without a dot), a private, loopback or link-local address "
         "(`10.0.0.5`, `192.168.1.2`, `[::1]`), or any IP address.",
         why="Such links work on the author's machine or office network and nowhere else; a public "
@@ -328,7 +323,8 @@ RULES = (
         severity=Severity.WARNING,
         summary="`webUrl` and `originalUrl` are on different hosts.",
         what="Reports a record (the article or a related link) whose `webUrl` and `originalUrl` name "
-        "different hosts, at `webUrl`. With `ignore-www` (the default), `www.example.com` and "
+        "different hosts, at `webUrl`; both must be URLs by the schema's format (with a schema that "
+        "does not call them URLs, nothing is compared). With `ignore-www` (the default), `www.example.com` and "
         "`example.com` count as the same host.",
         why="Both fields address the same article, so they normally agree; a different host usually "
         "means one of them was copied from another record.",

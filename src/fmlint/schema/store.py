@@ -25,6 +25,7 @@ from fmlint.schema.validation import Engine, EngineError, Violation, schema_prob
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from fmlint.schema.annotate import FormatPlan
     from fmlint.schema.remote import Fetcher
 
 BUILTIN = {
@@ -163,6 +164,7 @@ class SchemaSet:
 
     _fields = ("root", "resources", "user_supplied")
     _engine: Engine | None = None
+    _formats: FormatPlan | None = None
 
     def __init__(self, root: str, resources: dict[str, Any], user_supplied: bool, stepwise: bool = False) -> None:
         self.root = root  # the root schema's URI
@@ -188,6 +190,14 @@ class SchemaSet:
 
     def is_valid(self, data: Any) -> bool:
         return self.engine().is_valid(data)
+
+    def formats(self) -> FormatPlan:
+        """Which values of a document have which ``format`` (read from the schema once per process)."""
+        if self._formats is None:
+            from fmlint.schema.annotate import FormatPlan
+
+            self._formats = FormatPlan(self.root, self.schema, self.engine(), _id_keyword(self.schema))
+        return self._formats
 
     def violations(self, data: Any) -> list[Violation]:
         """Why ``data`` is invalid, found within a bounded effort."""

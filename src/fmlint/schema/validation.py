@@ -173,9 +173,27 @@ class Engine:
             raise EngineError(_compile_problem(exc), late.group(1) if late else None) from None
         self._nodes: dict[str, Any] = {}
         self._branches: dict[str, tuple[Any, Any]] = {}
+        self._holders: dict[str, Any] = {}
 
     def is_valid(self, data: Any) -> bool:
         return bool(self.validator.is_valid(data))
+
+    def holds(self, location: str, instance: Any) -> bool:
+        """Whether ``instance`` is valid against the subschema at ``location`` (a URI); ``False`` when
+        that names no subschema the library can compile, or the instance is nested too deeply."""
+        validator = self._holders.get(location, _UNREAD)
+        if validator is _UNREAD:
+            try:
+                validator = jsonschema_rs.validator_for(
+                    {"$ref": location}, registry=self.registry, **_options(explaining=False)
+                )
+            except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
+                validator = None
+            self._holders[location] = validator
+        try:
+            return validator is not None and bool(validator.is_valid(instance))
+        except ValueError:  # the library's recursion limit
+            return False
 
     def schema_problem(self, document: Any) -> str | None:
         """Why ``document`` (a schema it refers to) is not a valid schema of its dialect, or ``None``."""
@@ -286,6 +304,16 @@ class Engine:
             )
             self._branches[location] = found
         return found
+
+
+def pattern_matcher(pattern: str) -> Callable[[str], bool]:
+    """Whether a text matches ``pattern`` as ``patternProperties`` matches a field name: by the
+    library's linear-time engine (ECMA-262 syntax). A pattern it cannot compile matches nothing."""
+    try:
+        validator = jsonschema_rs.validator_for({"pattern": pattern}, pattern_options=jsonschema_rs.RegexOptions())
+    except (jsonschema_rs.ValidationError, ValueError):
+        return lambda text: False
+    return lambda text: bool(validator.is_valid(text))
 
 
 def _refuse(uri: str) -> Any:
