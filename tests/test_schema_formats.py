@@ -102,6 +102,26 @@ def test_a_bad_url_in_a_list_of_objects_is_reported_at_its_value(tmp_path: Path,
     assert lint(tmp_path) == [(11, 10, code)]
 
 
+def test_other_schemes_are_allowed_by_the_option_schemes(tmp_path: Path) -> None:
+    write(tmp_path, POST.replace("https://example.com/source", "mailto:editor@example.com"))
+    assert lint(tmp_path) == [(6, 9, "FM302")]
+    (tmp_path / "schema.json").write_text(json.dumps(SCHEMA), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fmlint]\nschema = "schema.json"\n'
+        '[tool.fmlint.rules.unsupported-url-scheme]\nschemes = ["http", "https", "mailto"]\n',
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [FMLINT, "check", "--no-cache", "--now", NOW, "."], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert (run.returncode, run.stdout) == (0, "All checks passed (1 file checked).\n"), run.stdout + run.stderr
+    write(tmp_path, POST.replace("https://example.com/source", "ftp://example.com/source"))
+    run = subprocess.run(
+        [FMLINT, "check", "--no-cache", "--now", NOW, "."], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert "`source` must be an http, https or mailto URL, not `ftp:`" in run.stdout
+
+
 def test_a_reference_format_accepts_a_path_and_a_uri_format_does_not(tmp_path: Path) -> None:
     write(tmp_path, POST.replace("source: https://example.com/source", "source: /sources/one"))
     assert lint(tmp_path) == [(6, 9, "FM301")]  # permalink, a uri-reference, is a path too, and fine

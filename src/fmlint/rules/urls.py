@@ -78,8 +78,9 @@ def _link(urls: dict[str, Url], prefix: str, key: str) -> Url | None:
 
 
 def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
+    allowed = tuple(scheme.lower() for scheme in ctx.options["schemes"])
     for url in ctx.derived(all_urls).values():
-        if url.scheme and url.scheme not in WEB_SCHEMES:
+        if url.scheme and url.scheme not in allowed:
             scheme = url.text[: len(url.scheme)]
             hint = ""
             if url.scheme.startswith("h"):
@@ -88,7 +89,8 @@ def _check_scheme(ctx: Context) -> Iterator[Diagnostic]:
                 hint = suggest(url.scheme, WEB_SCHEMES)
             if url.scheme == "javascript":
                 hint = " (a `javascript:` link runs code instead of opening a page)"
-            yield ctx.report(url.pointer, f"`{url.field}` must be an http or https URL, not `{scheme}:`{hint}")
+            listed = " or ".join(allowed) if len(allowed) < 3 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
+            yield ctx.report(url.pointer, f"`{url.field}` must be an {listed} URL, not `{scheme}:`{hint}")
 
 
 # --- FM303 insecure-url ------------------------------------------------------
@@ -278,11 +280,14 @@ RULES = (
         "links). Paths on the site (`/assets/logo.jpg`, where the format is a reference) have no "
         "scheme and are fine.",
         why="Readers follow these links in a browser: `ftp:` and `mailto:` do not open an article, "
-        "`javascript:` runs code, and `htps:` is a dead link.",
+        "`javascript:` runs code, and `htps:` is a dead link. A site whose own schema has fields "
+        "that hold other kinds of URI (`mailto:` for an author, `urn:` identifiers) lists the schemes "
+        "it allows in the option `schemes`.",
         bad=_with('originalUrl: "htps://example.com/an-article"\n'),
         good=_GOOD,
         stage="document",
         check=_check_scheme,
+        options=(Option("schemes", list, ["http", "https"], "the schemes a URL may use", items=str),),
     ),
     Rule(
         code="FM303",
