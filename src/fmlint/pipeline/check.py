@@ -65,6 +65,7 @@ class Checker:
             return Checked([_read_problem(path, source)])
         parsed = read_front_matter_yaml(source.text, settings.limits)
         doc = Document(path, source, parsed.data, parsed.spans, parsed.empty, settings.limits)
+        doc.issues = tuple(parsed.issues)
         found = [
             make_diagnostic(
                 BY_NAME[issue.kind],

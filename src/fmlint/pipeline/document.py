@@ -28,7 +28,18 @@ class Position(NamedTuple):
 class Document:
     """The front-matter of one file, parsed. ``data`` is the root mapping."""
 
-    __slots__ = ("_derived", "_line_starts", "data", "empty", "limits", "path", "schema", "source", "spans")
+    __slots__ = (
+        "_derived",
+        "_line_starts",
+        "data",
+        "empty",
+        "issues",
+        "limits",
+        "path",
+        "schema",
+        "source",
+        "spans",
+    )
 
     def __init__(
         self,
@@ -45,6 +56,7 @@ class Document:
         self.spans = spans
         self.empty = empty  # the block holds no YAML node at all (nothing, or only comments)
         self.limits = limits  # how it was read: a rule reading a fixed copy of the text reads it alike
+        self.issues: tuple[Any, ...] = ()  # what the YAML reader said of it (fmlint.pipeline.yamlread.Issue)
         self.schema: Any = None  # the fmlint.schema.store.SchemaSet the file is checked against, once chosen
         self._line_starts: list[int] | None = None
         self._derived: dict[Any, Any] = {}

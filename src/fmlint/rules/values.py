@@ -10,7 +10,7 @@ value changed, so a fix can never damage the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fmlint.diagnostic import Edit
@@ -114,7 +114,7 @@ def _changes_only(doc: Document, pointer: str, value: str, edit: Edit) -> bool:
     parsed = read_front_matter_yaml(text, doc.limits)
     if parsed.fatal:
         return False
-    if parsed.issues and _issues(parsed.issues) != _issues(read_front_matter_yaml(doc.text, doc.limits).issues):
+    if parsed.issues and _issues(parsed.issues) != _issues(doc.issues):
         return False  # the edit made the YAML worse somewhere
     import copy  # only a fix being made needs it
 
@@ -123,7 +123,7 @@ def _changes_only(doc: Document, pointer: str, value: str, edit: Edit) -> bool:
     return bool(parsed.data == expected)
 
 
-def _issues(issues: list[Issue]) -> list[tuple[str, str]]:
+def _issues(issues: Sequence[Issue]) -> list[tuple[str, str]]:
     return [(issue.kind, issue.pointer) for issue in issues]
 
 
