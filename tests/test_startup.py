@@ -79,6 +79,14 @@ def test_linting_one_valid_file_imports_nothing_it_does_not_need(tmp_path: Path)
     assert {name: why for name, why in NOT_FOR_ONE_FILE.items() if name in imported} == {}
 
 
+def test_a_run_answered_from_the_cache_imports_no_schema_engine(tmp_path: Path) -> None:
+    (tmp_path / "one.md").write_bytes((SEEDS / "000_24bd785b62fe7a7a.txt").read_bytes())
+    assert "jsonschema_rs" in imported_by(["check", "one.md"], tmp_path)  # the first run checks the file
+    again = imported_by(["check", "one.md"], tmp_path)
+    assert "fmlint.run.cache" in again
+    assert not {"jsonschema_rs", "fmlint.schema.validation"} & again  # nothing to check: the cache answered
+
+
 def test_the_runs_that_need_those_modules_import_them(tmp_path: Path) -> None:
     """The check above can fail: the same listing shows them when a run uses them."""
     (tmp_path / "bad.md").write_text(MINIMAL.removesuffix("---\n") + "quality: -5\n---\n", encoding="utf-8")

@@ -21,12 +21,15 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from fmlint.pipeline.source import open_regular
-from fmlint.schema.validation import Engine, EngineError, Violation, schema_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fmlint.schema.annotate import FormatPlan
     from fmlint.schema.remote import Fetcher
+    from fmlint.schema.validation import Engine, Violation
+
+# The engine (fmlint.schema.validation, and jsonschema-rs with it) is imported when a schema is
+# first compiled: a run whose files all come from the result cache never needs it.
 
 BUILTIN = {
     "article": "article.schema.json",
@@ -205,6 +208,8 @@ class SchemaSet:
 
 
 def _compile(root: str, resources: dict[str, Any], stepwise: bool, fetcher: Fetcher | None = None) -> Engine:
+    from fmlint.schema.validation import Engine, EngineError
+
     retrieve = _Retriever(resources, fetcher)
     for _ in range(_MAX_LATE_DOCUMENTS):
         try:
@@ -370,6 +375,7 @@ def schema_set_from(
     builtin = set(resources) - {base}
     resources.update(_referenced_metaschemas(resources))
     from fmlint.schema.graph import shape  # only user schemas need their shape read
+    from fmlint.schema.validation import EngineError, schema_problem
 
     try:
         engine = _compile(base, resources, stepwise=False, fetcher=fetcher)
