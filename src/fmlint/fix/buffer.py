@@ -14,9 +14,7 @@ from fmlint.fix.atomic import Refused
 from fmlint.fix.engine import Fixer, frame, with_newlines, yaml_problem
 from fmlint.pipeline.lint import Linter
 from fmlint.pipeline.result import FileResult
-from fmlint.pipeline.source import Source, split_front_matter
-
-_FENCE_ROOM = 4096  # as much beyond the front-matter limit as the file reader reads
+from fmlint.pipeline.source import Source
 
 
 @dataclass(frozen=True)
@@ -30,17 +28,10 @@ class Fixed:
     notes: tuple[str, ...] = ()
 
 
-def _source(linter: Linter, path: str, data: bytes) -> Source | object:
-    """The front-matter of a file whose bytes are ``data``, read as a file on disk is read."""
-    max_bytes = linter.settings.limits.max_front_matter_bytes
-    cap = max_bytes + _FENCE_ROOM
-    return split_front_matter(path, data[:cap], len(data) <= cap, max_bytes)
-
-
 def fix_data(linter: Linter, path: str, data: bytes, *, unsafe: bool = False) -> Fixed:
     """``--fix`` on a file's bytes: every fix that passes the fix engine's checks, pass after pass."""
-    source = _source(linter, path, data)
-    result = linter.lint_source(path, source)  # type: ignore[arg-type]
+    source = linter.split(path, data)
+    result = linter.lint_source(path, source)
     if not isinstance(source, Source) or not any(d.fixable(unsafe) for d in result.diagnostics):
         return Fixed(data, 0, result)
     try:
@@ -57,7 +48,7 @@ def checked_fix(
     safety checks accept it alone on ``data``; empty when they refuse it (or the text changed)."""
     if diagnostic.fix is None or not diagnostic.fixable(unsafe):
         return ()
-    source = _source(linter, path, data)
+    source = linter.split(path, data)
     if not isinstance(source, Source):
         return ()
     result = linter.lint_source(path, source)

@@ -65,18 +65,9 @@ class Document:
     def text(self) -> str:
         return self.source.text
 
-    def derived(self, compute: Callable[[Any], T]) -> T:
-        """``compute(self.data)``, computed once per document: rules that walk the same values
-        (every URL of the file, say) share one walk."""
-        derived = self._derived
-        if compute in derived:
-            return derived[compute]  # type: ignore[no-any-return]
-        value = derived[compute] = compute(self.data)
-        return value
-
     def remember(self, key: Any, make: Callable[[], T]) -> T:
-        """``make()``, computed once per document for ``key``: what rules share beyond the data
-        alone (the values the file's schema gives a format, say)."""
+        """``make()``, computed once per document for ``key``: what several rules read alike (every
+        URL of the file, the values its schema gives a format)."""
         derived: dict[Any, Any] = self._derived
         if key in derived:
             return derived[key]  # type: ignore[no-any-return]

@@ -40,15 +40,21 @@ class Linter:
 
     def lint_data(self, path: str, data: bytes, complete: bool | None = None) -> FileResult:
         """The result of the file ``path`` whose bytes (its start, when ``complete`` is false) are ``data``."""
+        try:
+            source = self.split(path, data, complete)
+        except Exception as exc:  # a bug in reading one file must not stop the run
+            return self._failed(path, "fmlint while reading this file", exc)
+        return self.lint_source(path, source)
+
+    def split(self, path: str, data: bytes, complete: bool | None = None) -> Source | ReadProblem:
+        """The front-matter of the file ``path`` whose bytes are ``data``, read as a file on disk is read:
+        as far as the front-matter limit allows (``complete``: whether ``data`` is all of the file; by
+        default, the whole file is in ``data``)."""
         max_bytes = self.settings.limits.max_front_matter_bytes
         if complete is None:
             complete = len(data) <= max_bytes + _FENCE_ROOM
             data = data[: max_bytes + _FENCE_ROOM]
-        try:
-            source = split_front_matter(path, data, complete, max_bytes)
-        except Exception as exc:  # a bug in reading one file must not stop the run
-            return self._failed(path, "fmlint while reading this file", exc)
-        return self.lint_source(path, source)
+        return split_front_matter(path, data, complete, max_bytes)
 
     def lint_source(self, path: str, source: Source | ReadProblem) -> FileResult:
         """The result of front-matter already split from its file (the fixer lints what it would write)."""

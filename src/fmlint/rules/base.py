@@ -115,11 +115,6 @@ class Context:
         """``(pointer, value)`` of each value whose schema gives it one of ``formats``."""
         return ((found.pointer, found.value) for found in self.formatted() if found.format in formats)
 
-    @property
-    def formats(self) -> dict[str, str]:
-        """JSON pointer -> the format the file's schema gives the value there."""
-        return {found.pointer: found.format for found in self.formatted()}
-
     def derived(self, compute: Callable[[Context], T]) -> T:
         """``compute(self)``, computed once per file for every rule that asks: what several rules
         read alike (every URL of the file, say). ``compute`` must not read the rule's options."""

@@ -109,8 +109,7 @@ def schema_documents(linter: Linter, path: str, text: str) -> tuple[str, dict[st
 def _front_matter(linter: Linter, path: str, text: str) -> Any:
     """The front-matter data of a buffer, or ``None`` when it has none that can be read."""
     from fmlint.pipeline.fastyaml import read_front_matter_yaml
-    from fmlint.pipeline.source import Source, split_front_matter
+    from fmlint.pipeline.source import Source
 
-    limits = linter.settings.limits
-    source = split_front_matter(path, _encode(text), True, limits.max_front_matter_bytes)
-    return read_front_matter_yaml(source.text, limits).data if isinstance(source, Source) else None
+    source = linter.split(path, _encode(text))
+    return read_front_matter_yaml(source.text, linter.settings.limits).data if isinstance(source, Source) else None
